@@ -1,0 +1,61 @@
+// PUBLISH (3.1.1 section 3.3, 5.0 section 3.3): the hot path. The payload is a view into the received bytes,
+// the topic string is reused when the previous PUBLISH had the same topic bytes (Reader.topic), and a QoS 0
+// PUBLISH without properties allocates nothing but the packet object.
+import { malformed } from '../reason-codes.js';
+import { utf8Size } from '../primitives.js';
+import type { Reader, Writer } from '../primitives.js';
+import { propertiesSize, readProperties, writeProperties } from '../properties.js';
+import type { ProtocolVersion, PublishPacket, QoS } from '../types.js';
+import { checkPacketId, readNonZeroPacketId } from './common.js';
+
+const CODE = 3;
+
+export function decodePublish(r: Reader, flags: number): PublishPacket {
+  const qos = (flags >> 1) & 0x03;
+  // [MQTT-3.3.1-4] QoS 3 is malformed.
+  if (qos === 3) throw malformed('PUBLISH with QoS 3', 'MQTT-3.3.1-4');
+  // [MQTT-3.3.2-1] the topic name comes first.
+  const topic = r.topic();
+  // [MQTT-2.3.1-5] only QoS 1 and 2 carry a packet identifier, and it is non-zero [MQTT-2.3.1-1].
+  const packetId = qos > 0 ? readNonZeroPacketId(r, 'PUBLISH') : undefined;
+  const properties = r.version === 5 ? readProperties(r, CODE) : undefined;
+  const packet: PublishPacket = {
+    type: 'publish',
+    topic,
+    payload: r.rest(),
+    qos: qos as QoS,
+    retain: (flags & 0x01) !== 0,
+    dup: (flags & 0x08) !== 0,
+  };
+  if (packetId !== undefined) packet.packetId = packetId;
+  if (properties !== undefined) packet.properties = properties;
+  return packet;
+}
+
+export function publishFlags(p: PublishPacket): number {
+  if (p.qos > 2) throw new RangeError('PUBLISH QoS must be 0, 1 or 2');
+  return (p.dup ? 0x08 : 0) | (p.qos << 1) | (p.retain ? 0x01 : 0);
+}
+
+export function publishLength(p: PublishPacket, version: ProtocolVersion): number {
+  return (
+    2 +
+    utf8Size(p.topic) +
+    (p.qos > 0 ? 2 : 0) +
+    (version === 5 ? propertiesSize(p.properties, CODE) : 0) +
+    p.payload.length
+  );
+}
+
+/** `placeholderId`: write this id instead of packet.packetId (publish-frame writes 0 and patches it later). */
+export function writePublish(
+  w: Writer,
+  p: PublishPacket,
+  version: ProtocolVersion,
+  placeholderId?: number,
+): void {
+  w.utf8(p.topic);
+  if (p.qos > 0) w.u16(placeholderId ?? checkPacketId(p.packetId, 'PUBLISH'));
+  if (version === 5) writeProperties(w, p.properties, CODE);
+  w.bytes(p.payload);
+}

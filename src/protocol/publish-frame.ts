@@ -1,0 +1,42 @@
+// Encode a PUBLISH once, send the same bytes to every subscriber: QoS 0 subscribers get the frame itself;
+// QoS 1 / 2 subscribers get a copy with their own packet identifier and DUP bit patched in.
+import { Writer, varintSize } from './primitives.js';
+import type { ProtocolVersion, PublishPacket } from './types.js';
+import { publishFlags, publishLength, writePublish } from './packets/publish.js';
+
+export interface PublishFrame {
+  readonly bytes: Buffer;
+  /** Offset of the two byte packet identifier in `bytes`; -1 when qos is 0. */
+  readonly packetIdOffset: number;
+}
+
+/** Encodes `packet` with packet identifier 0 as a placeholder (packet.packetId is ignored). */
+export function encodePublishFrame(packet: PublishPacket, version: ProtocolVersion): PublishFrame {
+  const n = publishLength(packet, version);
+  const headerLength = 1 + varintSize(n);
+  const bytes = Buffer.allocUnsafe(headerLength + n);
+  const w = new Writer(bytes);
+  w.u8(0x30 | publishFlags(packet));
+  w.varint(n);
+  writePublish(w, packet, version, 0);
+  // The packet identifier follows the topic name (two byte length + bytes).
+  const packetIdOffset = packet.qos > 0 ? headerLength + 2 + bytes.readUInt16BE(headerLength) : -1;
+  return { bytes, packetIdOffset };
+}
+
+/**
+ * The frame's bytes with `packetId` and the DUP flag [MQTT-3.3.1-1] [MQTT-3.3.1-3] patched into a copy.
+ * A QoS 0 frame has neither and is returned as is (DUP is 0 for QoS 0 [MQTT-3.3.1-2]).
+ */
+export function stampPacketId(frame: PublishFrame, packetId: number, dup: boolean): Buffer {
+  if (frame.packetIdOffset < 0) return frame.bytes;
+  if (!Number.isInteger(packetId) || packetId < 1 || packetId > 0xffff) {
+    throw new RangeError(`packet identifier must be in 1..65535, got ${packetId}`);
+  }
+  const out = Buffer.allocUnsafe(frame.bytes.length);
+  frame.bytes.copy(out, 0);
+  out[0] = dup ? (out[0] as number) | 0x08 : (out[0] as number) & ~0x08;
+  out[frame.packetIdOffset] = packetId >> 8;
+  out[frame.packetIdOffset + 1] = packetId & 0xff;
+  return out;
+}
