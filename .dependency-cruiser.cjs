@@ -1,6 +1,7 @@
 // The import rules of ../shared/DESIGN.md ("Who may import whom"), checked with the tests.
 const LEAVES = '^src/(util|protocol|topic|observability|config)/';
-const CORE = '^src/(session|router|sys)/|^src/auth/(chain|acl|acl-cache|password)\\.ts$|^src/hooks/runner\\.ts$';
+const CORE =
+  '^src/(session|router|sys)/|^src/auth/(chain|acl|acl-cache|password)\\.ts$|^src/hooks/runner\\.ts$';
 const ENGINE = '^src/(handlers|client)/';
 const IMPLEMENTATIONS =
   '^src/transport/(?!types\\.ts)|^src/store/[^/]+/|^src/auth/providers/|^src/cluster/(?!types\\.ts)|^src/hooks/webhooks\\.ts$';

@@ -1,0 +1,240 @@
+import type { Packet, ProtocolVersion, Will } from '../protocol/types.js';
+import { FrameDecoder } from '../protocol/decoder.js';
+import { encode } from '../protocol/encoder.js';
+import { encodePublishFrame, stampPacketId } from '../protocol/publish-frame.js';
+import { ReasonCode } from '../protocol/reason-codes.js';
+import type { Connection } from '../transport/types.js';
+import type { Outgoing, SessionOutlet } from '../session/types.js';
+import type { BrokerContext, ClientLink, Identity, Session } from '../handlers/context.js';
+import { dispatch } from './dispatch.js';
+import { closeForError } from './errors.js';
+import { encodeOutgoing, frameIndex } from './outgoing.js';
+
+/** Above this many bytes waiting in the socket, QoS 0 messages for this client are dropped. */
+const CONGESTED_BYTES = 4 * 1024 * 1024;
+
+export interface ClientOptions {
+  maxPacketSize: number;
+  /** A connection that sends no CONNECT within this time is closed. */
+  connectTimeoutMs: number;
+}
+
+/**
+ * One connection's life: bytes in through the decoder, packets to the handlers in order, keepalive,
+ * the will, and bytes out. The session it attaches to outlives it.
+ */
+export class Client implements ClientLink, SessionOutlet {
+  connected = false;
+  identity: Identity | undefined;
+  session: Session | undefined;
+  will: Will | undefined;
+  readonly #ctx: BrokerContext;
+  readonly #connection: Connection;
+  readonly #decoder: FrameDecoder;
+  #closed = false;
+  /** Set while a handler awaits (authentication, a database ACL); later packets wait in the backlog. */
+  #pending: Promise<void> | undefined;
+  readonly #backlog: Packet[] = [];
+  #lastSeen = Date.now();
+  #keepaliveMs = 0;
+  #timer: NodeJS.Timeout | undefined;
+  /** MQTT 5 Maximum Packet Size of the client; 0 = the protocol maximum. */
+  #maxOutbound = 0;
+
+  constructor(ctx: BrokerContext, connection: Connection, options: ClientOptions) {
+    this.#ctx = ctx;
+    this.#connection = connection;
+    this.#decoder = new FrameDecoder({ maxPacketSize: options.maxPacketSize, role: 'server' });
+    connection.onData(this.#onData);
+    connection.onClose(() => this.close(true, 'connection lost'));
+    connection.onDrain(() => this.session?.pump());
+    this.#timer = setTimeout(() => {
+      if (!this.connected) this.close(false, 'no CONNECT in time');
+    }, options.connectTimeoutMs);
+    this.#timer.unref();
+  }
+
+  get protocolVersion(): ProtocolVersion | undefined {
+    return this.#decoder.protocolVersion;
+  }
+
+  get remoteAddress(): string {
+    return this.#connection.remoteAddress;
+  }
+
+  get listenerId(): string {
+    return this.#connection.listenerId;
+  }
+
+  get congested(): boolean {
+    return this.#connection.bufferedBytes > CONGESTED_BYTES;
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    this.#lastSeen = Date.now();
+    this.#ctx.stats.bytesReceived += chunk.length;
+    try {
+      this.#decoder.push(chunk, this.#onPacket);
+    } catch (error) {
+      this.#fail(error);
+    }
+  };
+
+  readonly #onPacket = (packet: Packet): void => {
+    // [MQTT-3.1.4-5] nothing after a refused CONNECT (or any close) is processed.
+    if (this.#closed) return;
+    this.#ctx.stats.messagesReceived++;
+    if (this.#pending !== undefined) this.#backlog.push(packet);
+    else this.#run(packet);
+  };
+
+  #run(packet: Packet): void {
+    let result: void | Promise<void>;
+    try {
+      result = dispatch(this.#ctx, this, packet);
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    if (result !== undefined) {
+      this.#pending = result;
+      result.then(this.#resume, this.#fail);
+    }
+  }
+
+  readonly #resume = (): void => {
+    this.#pending = undefined;
+    while (this.#pending === undefined && !this.#closed && this.#backlog.length > 0) {
+      this.#run(this.#backlog.shift() as Packet);
+    }
+  };
+
+  readonly #fail = (error: unknown): void => {
+    this.#pending = undefined;
+    this.#backlog.length = 0;
+    closeForError(this, this.#ctx.log, error);
+  };
+
+  send(packet: Packet): void {
+    if (this.#closed) return;
+    this.#write(encode(packet, this.protocolVersion ?? 4));
+  }
+
+  #write(bytes: Buffer): void {
+    this.#ctx.stats.bytesSent += bytes.length;
+    this.#ctx.stats.messagesSent++;
+    this.#connection.write(bytes);
+  }
+
+  /** The same encoded frame goes to every subscriber of a version/QoS/retain variant; QoS > 0 patches the id. */
+  sendPublish(outgoing: Outgoing, packetId: number | undefined, dup: boolean): boolean {
+    if (this.#closed) return false;
+    const version = this.protocolVersion as ProtocolVersion;
+    const message = outgoing.message;
+    let bytes: Buffer;
+    const index = frameIndex(version, outgoing);
+    if (index >= 0) {
+      const frames = (message.frames ??= []);
+      const frame = (frames[index] ??= encodePublishFrame(
+        {
+          type: 'publish',
+          topic: message.topic,
+          payload: message.payload,
+          qos: outgoing.qos,
+          retain: outgoing.retain,
+          dup: false,
+          packetId: outgoing.qos === 0 ? undefined : 1,
+          properties: version === 5 ? message.properties : undefined,
+        },
+        version,
+      ));
+      bytes = packetId === undefined ? frame.bytes : stampPacketId(frame, packetId, dup);
+    } else {
+      const encoded = encodeOutgoing(outgoing, version, packetId, dup, Date.now());
+      if (encoded === undefined) return false; // expired [MQTT-3.3.2-5]
+      bytes = encoded;
+    }
+    // MQTT 5: never send a packet larger than the client's Maximum Packet Size; drop it [MQTT-3.1.2-25].
+    if (this.#maxOutbound > 0 && bytes.length > this.#maxOutbound) {
+      this.#ctx.stats.publishDropped++;
+      return false;
+    }
+    this.#ctx.stats.publishSent++;
+    this.#write(bytes);
+    return true;
+  }
+
+  sendPubrel(packetId: number): void {
+    this.send({ type: 'pubrel', packetId });
+  }
+
+  accept(
+    identity: Identity,
+    session: Session,
+    keepalive: number,
+    receiveMaximum: number,
+    maximumPacketSize: number,
+  ): void {
+    if (this.#closed) return;
+    this.identity = identity;
+    this.session = session;
+    this.connected = true;
+    this.#maxOutbound = maximumPacketSize;
+    this.#ctx.clients.set(identity.clientId, this);
+    this.#ctx.stats.connected();
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (keepalive > 0) {
+      // [MQTT-3.1.2-24] silence for one and a half keep alive periods closes the connection.
+      this.#keepaliveMs = keepalive * 1500;
+      this.#armKeepalive(this.#keepaliveMs);
+    }
+    session.attach(this, receiveMaximum);
+  }
+
+  #armKeepalive(delay: number): void {
+    this.#timer = setTimeout(this.#checkKeepalive, delay);
+    this.#timer.unref();
+  }
+
+  readonly #checkKeepalive = (): void => {
+    const idle = Date.now() - this.#lastSeen;
+    if (idle >= this.#keepaliveMs) this.close(true, 'keepalive timeout', ReasonCode.KeepAliveTimeout);
+    else this.#armKeepalive(this.#keepaliveMs - idle);
+  };
+
+  close(publishWill: boolean, reason: string, disconnectReasonCode?: number): void {
+    if (this.#closed) return;
+    const ctx = this.#ctx;
+    if (this.connected && disconnectReasonCode !== undefined && this.protocolVersion === 5) {
+      this.send({ type: 'disconnect', reasonCode: disconnectReasonCode });
+    }
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.connected) {
+      this.connected = false;
+      const identity = this.identity as Identity;
+      if (ctx.clients.get(identity.clientId) === this) ctx.clients.delete(identity.clientId);
+      ctx.stats.disconnected();
+      ctx.sessions.release(this.session as Session);
+      ctx.log.debug({ clientId: identity.clientId, reason }, 'client disconnected');
+      const will = this.will;
+      this.will = undefined;
+      // [MQTT-3.1.2-8] the will goes out when the connection ends without DISCONNECT; [MQTT-3.1.2-10] once.
+      if (publishWill && will !== undefined) {
+        ctx.publish({
+          topic: will.topic,
+          payload: will.payload,
+          qos: will.qos,
+          // [MQTT-3.1.2-16][MQTT-3.1.2-17] the will's retain flag decides.
+          retain: will.retain,
+          properties: will.properties,
+          origin: identity.clientId,
+          receivedAt: Date.now(),
+        });
+      }
+    }
+    this.#connection.close();
+  }
+}

@@ -1,0 +1,51 @@
+import type { Properties, ProtocolVersion } from '../protocol/types.js';
+import { encode } from '../protocol/encoder.js';
+import type { Outgoing } from '../session/types.js';
+
+/**
+ * Which cached frame of a message fits this delivery: one per protocol version x QoS x RETAIN flag.
+ * -1 when the frame must be built for this subscriber alone (MQTT 5 subscription identifiers, or a
+ * message expiry interval that has to be counted down [MQTT-3.3.2-6]).
+ */
+export function frameIndex(version: ProtocolVersion, outgoing: Outgoing): number {
+  if (
+    version === 5 &&
+    (outgoing.subscriptionIds !== undefined ||
+      outgoing.message.properties?.messageExpiryInterval !== undefined)
+  ) {
+    return -1;
+  }
+  return (version - 3) * 6 + outgoing.qos * 2 + (outgoing.retain ? 1 : 0);
+}
+
+/** Encodes a delivery with per-subscriber properties; undefined when the message has expired [MQTT-3.3.2-5]. */
+export function encodeOutgoing(
+  outgoing: Outgoing,
+  version: ProtocolVersion,
+  packetId: number | undefined,
+  dup: boolean,
+  now: number,
+): Buffer | undefined {
+  const message = outgoing.message;
+  const properties: Properties = { ...message.properties };
+  const expiry = properties.messageExpiryInterval;
+  if (expiry !== undefined) {
+    const remaining = expiry - Math.floor((now - message.receivedAt) / 1000);
+    if (remaining <= 0) return undefined;
+    properties.messageExpiryInterval = remaining;
+  }
+  if (outgoing.subscriptionIds !== undefined) properties.subscriptionIdentifiers = outgoing.subscriptionIds;
+  return encode(
+    {
+      type: 'publish',
+      topic: message.topic,
+      payload: message.payload,
+      qos: outgoing.qos,
+      retain: outgoing.retain,
+      dup,
+      packetId,
+      properties,
+    },
+    version,
+  );
+}

@@ -1,0 +1,141 @@
+import type { ConnectPacket, Properties } from '../protocol/types.js';
+import { ProtocolError, ReasonCode, connackReturnCodeFor } from '../protocol/reason-codes.js';
+import { isValidTopicName } from '../topic/validate.js';
+import type { BrokerContext, ClientLink, Identity } from './context.js';
+
+/** Client ids every server must accept [MQTT-3.1.3-5]; MQTT 3.1 allowed no more than 23 characters. */
+const MQTT31_MAX_CLIENT_ID = 23;
+
+/** Validate, authenticate, take over a live connection, open the session and answer CONNACK. */
+export async function handleConnect(
+  ctx: BrokerContext,
+  client: ClientLink,
+  packet: ConnectPacket,
+): Promise<void> {
+  const version = packet.protocolVersion;
+  const { settings } = ctx;
+  let clientId = packet.clientId;
+  let assigned = false;
+
+  if (clientId.length === 0) {
+    // [MQTT-3.1.3-8] 3.1.1 needs CleanSession=1 with an empty id; MQTT 3.1 never allowed one.
+    if (version === 3 || (version === 4 && !packet.clean) || !settings.allowZeroLengthClientId) {
+      return refuse(ctx, client, ReasonCode.ClientIdentifierNotValid, 'MQTT-3.1.3-8');
+    }
+    clientId = ctx.assignClientId(); // [MQTT-3.1.3-6]
+    assigned = true;
+  } else if (version === 3 && clientId.length > MQTT31_MAX_CLIENT_ID) {
+    return refuse(ctx, client, ReasonCode.ClientIdentifierNotValid, 'MQTT-3.1.3-9');
+  }
+
+  if (version === 5 && packet.properties?.authenticationMethod !== undefined) {
+    // [MQTT-4.12.0-1] no enhanced authentication method is offered yet.
+    return refuse(ctx, client, ReasonCode.BadAuthenticationMethod, 'MQTT-4.12.0-1');
+  }
+
+  const will = packet.will;
+  if (will !== undefined) {
+    if (!isValidTopicName(will.topic)) {
+      throw new ProtocolError(
+        ReasonCode.TopicNameInvalid,
+        'will topic is not a valid topic name',
+        'MQTT-3.1.3-10',
+      );
+    }
+    if (version === 5 && will.qos > settings.maxQos) {
+      return refuse(ctx, client, ReasonCode.QoSNotSupported, 'MQTT-3.2.2-12');
+    }
+    if (version === 5 && will.retain && !settings.retainAvailable) {
+      return refuse(ctx, client, ReasonCode.RetainNotSupported, 'MQTT-3.2.2-13');
+    }
+  }
+
+  let keepalive = packet.keepalive;
+  let serverKeepAlive: number | undefined;
+  if (settings.maxKeepalive > 0 && keepalive > settings.maxKeepalive) {
+    // MQTT 5 lets the server impose its keep alive; 3.1.1 has no way, so mosquitto refuses such clients.
+    if (version !== 5) return refuse(ctx, client, ReasonCode.ClientIdentifierNotValid, 'max_keepalive');
+    keepalive = settings.maxKeepalive;
+    serverKeepAlive = keepalive;
+  }
+
+  const identity: Identity = {
+    clientId,
+    username: packet.username,
+    remoteAddress: client.remoteAddress,
+    listenerId: client.listenerId,
+  };
+  const verdict = await ctx.auth.authenticate({ ...identity, password: packet.password });
+  if (verdict.decision !== 'allow') {
+    return refuse(ctx, client, verdict.reasonCode ?? ReasonCode.BadUserNameOrPassword, 'authentication');
+  }
+  if (verdict.superuser) identity.superuser = true;
+
+  // [MQTT-3.1.4-2] a second connection with this client id takes over: the first one is closed.
+  const previous = ctx.clients.get(clientId);
+  if (previous !== undefined && previous !== client) {
+    previous.close(true, 'session taken over', ReasonCode.SessionTakenOver);
+  }
+
+  const properties = packet.properties;
+  const expiry =
+    version === 5
+      ? (properties?.sessionExpiryInterval ?? 0)
+      : packet.clean
+        ? 0
+        : settings.persistentClientExpiration;
+  const { session, present } = ctx.sessions.open(clientId, packet.clean, expiry);
+  client.will = will;
+
+  const connackProperties: Properties | undefined =
+    version === 5 ? connackPropertiesFor(ctx, assigned ? clientId : undefined, serverKeepAlive) : undefined;
+  // [MQTT-3.2.2-1..3] Session Present only when a stored session resumes.
+  client.send({
+    type: 'connack',
+    sessionPresent: present && !packet.clean,
+    reasonCode: 0,
+    properties: connackProperties,
+  });
+  client.accept(
+    identity,
+    session,
+    keepalive,
+    properties?.receiveMaximum ?? 65535,
+    properties?.maximumPacketSize ?? 0,
+  );
+  ctx.log.debug({ clientId, version, clean: packet.clean, present }, 'client connected');
+}
+
+function connackPropertiesFor(
+  ctx: BrokerContext,
+  assignedId: string | undefined,
+  serverKeepAlive: number | undefined,
+): Properties {
+  const { settings } = ctx;
+  const properties: Properties = {
+    receiveMaximum: settings.receiveMaximum,
+    topicAliasMaximum: settings.maxTopicAlias,
+    wildcardSubscriptionAvailable: 1,
+    subscriptionIdentifiersAvailable: 1,
+    sharedSubscriptionAvailable: 0,
+  };
+  if (settings.maxPacketSize > 0 && settings.maxPacketSize < 268435460)
+    properties.maximumPacketSize = settings.maxPacketSize;
+  if (!settings.retainAvailable) properties.retainAvailable = 0;
+  if (settings.maxQos < 2) properties.maximumQoS = settings.maxQos;
+  if (assignedId !== undefined) properties.assignedClientIdentifier = assignedId; // [MQTT-3.2.2-16]
+  if (serverKeepAlive !== undefined) properties.serverKeepAlive = serverKeepAlive;
+  return properties;
+}
+
+/** CONNACK with a failure code, then close [MQTT-3.2.2-5]; Session Present is 0 [MQTT-3.2.2-4]. */
+function refuse(ctx: BrokerContext, client: ClientLink, reasonCode: number, why: string): void {
+  const version = client.protocolVersion;
+  client.send({
+    type: 'connack',
+    sessionPresent: false,
+    reasonCode: version === 5 ? reasonCode : connackReturnCodeFor(reasonCode),
+  });
+  ctx.log.info({ remote: client.remoteAddress, reasonCode, why }, 'connection refused');
+  client.close(false, `refused: ${why}`);
+}

@@ -1,0 +1,72 @@
+// Everything a packet handler may touch. Handlers import this file and the leaves, nothing else, so the
+// engine's reach stays visible in one place.
+import type { Packet, ProtocolVersion, Will } from '../protocol/types.js';
+import type { Message } from '../router/types.js';
+import type { Router } from '../router/router.js';
+import type { Session } from '../session/session.js';
+import type { SessionRegistry } from '../session/registry.js';
+import type { AuthChain } from '../auth/chain.js';
+import type { Identity } from '../auth/types.js';
+import type { BrokerStats } from '../sys/stats.js';
+import type { Logger } from 'pino';
+
+export { NEVER_EXPIRES } from '../session/session.js';
+export type { Message, Router, Session, SessionRegistry, AuthChain, Identity, BrokerStats, Logger };
+
+/** The limits and switches the engine needs, filled by server.ts from the configuration. */
+export interface EngineSettings {
+  maxKeepalive: number;
+  maxPacketSize: number;
+  /** Largest PUBLISH payload accepted (message_size_limit; 0 = no limit). */
+  messageSizeLimit: number;
+  allowZeroLengthClientId: boolean;
+  autoIdPrefix: string;
+  retainAvailable: boolean;
+  maxQos: 0 | 1 | 2;
+  maxTopicAlias: number;
+  /** Receive Maximum the server offers MQTT 5 clients: its inbound QoS 1/2 window. */
+  receiveMaximum: number;
+  /** Session expiry applied to 3.1.1 CleanSession=0 sessions (persistent_client_expiration; NEVER_EXPIRES by default). */
+  persistentClientExpiration: number;
+}
+
+/** The connection a handler works for, as handlers see it. Implemented by client/client.ts. */
+export interface ClientLink {
+  readonly protocolVersion: ProtocolVersion | undefined;
+  readonly remoteAddress: string;
+  readonly listenerId: string;
+  readonly connected: boolean;
+  readonly identity: Identity | undefined;
+  readonly session: Session | undefined;
+  will: Will | undefined;
+  send(packet: Packet): void;
+  /** Accept the CONNECT: attach the session, register as the live connection for the client id. */
+  accept(
+    identity: Identity,
+    session: Session,
+    keepalive: number,
+    receiveMaximum: number,
+    maximumPacketSize: number,
+  ): void;
+  /**
+   * Close after flushing. `publishWill` decides the will [MQTT-3.1.2-8][MQTT-3.14.4-3]; an MQTT 5 client that
+   * was accepted first gets DISCONNECT with `disconnectReasonCode` when one is given.
+   */
+  close(publishWill: boolean, reason: string, disconnectReasonCode?: number): void;
+}
+
+/** The broker as the engine sees it. */
+export interface BrokerContext {
+  readonly settings: EngineSettings;
+  readonly log: Logger;
+  readonly sessions: SessionRegistry;
+  readonly router: Router;
+  readonly auth: AuthChain;
+  readonly stats: BrokerStats;
+  /** The live connection of each connected client id, for takeover [MQTT-3.1.4-2]. */
+  readonly clients: Map<string, ClientLink>;
+  /** Route a message to subscribers and account for it; returns how many got it. Every publisher comes here. */
+  publish(message: Message): number;
+  /** A fresh, unique client id for an empty one [MQTT-3.1.3-6]. */
+  assignClientId(): string;
+}

@@ -1,0 +1,91 @@
+import type { PublishPacket, Properties } from '../protocol/types.js';
+import { ProtocolError, ReasonCode } from '../protocol/reason-codes.js';
+import type { BrokerContext, ClientLink, Identity, Message, Session } from './context.js';
+
+/**
+ * An inbound PUBLISH: validate, authorize, route, acknowledge as its QoS demands [MQTT-3.3.4-1].
+ * The ack goes out after routing, so a message is handed on before the publisher is told it arrived.
+ */
+export function handlePublish(
+  ctx: BrokerContext,
+  client: ClientLink,
+  packet: PublishPacket,
+): void | Promise<void> {
+  const session = client.session as Session;
+  const identity = client.identity as Identity;
+  const { topic, qos } = packet;
+  if (topic.length === 0 || topic.includes('+') || topic.includes('#')) {
+    // [MQTT-3.3.2-2] no wildcards in a topic name; topic aliases are refused until they are offered.
+    throw new ProtocolError(ReasonCode.TopicNameInvalid, `invalid topic name '${topic}'`, 'MQTT-3.3.2-2');
+  }
+  if (packet.properties?.topicAlias !== undefined) {
+    throw new ProtocolError(
+      ReasonCode.TopicAliasInvalid,
+      'topic alias beyond Topic Alias Maximum',
+      'MQTT-3.2.2-17',
+    );
+  }
+  const { settings } = ctx;
+  if (qos > settings.maxQos) {
+    throw new ProtocolError(ReasonCode.QoSNotSupported, `QoS ${qos} exceeds the maximum`, 'MQTT-3.2.2-11');
+  }
+  if (packet.retain && !settings.retainAvailable) {
+    throw new ProtocolError(ReasonCode.RetainNotSupported, 'retain is not available', 'MQTT-3.2.2-14');
+  }
+  ctx.stats.publishReceived++;
+
+  // QoS 2 duplicate: PUBREC received already for this id, so the message was routed once [MQTT-4.3.3-2].
+  if (qos === 2 && session.inboundQos2.has(packet.packetId as number)) {
+    acknowledge(client, packet, ReasonCode.Success);
+    return;
+  }
+  if (settings.messageSizeLimit > 0 && packet.payload.length > settings.messageSizeLimit) {
+    ctx.stats.publishDropped++;
+    acknowledge(client, packet, ReasonCode.PacketTooLarge);
+    return;
+  }
+
+  const decision = ctx.auth.authorizePublish(identity, topic, qos, packet.retain);
+  if (decision === 'allow') return route(ctx, client, session, packet);
+  if (decision === 'deny' || decision === 'defer') return deny(ctx, client, packet);
+  return decision.then((answer) =>
+    answer === 'allow' ? route(ctx, client, session, packet) : deny(ctx, client, packet),
+  );
+}
+
+function route(ctx: BrokerContext, client: ClientLink, session: Session, packet: PublishPacket): void {
+  const message: Message = {
+    topic: packet.topic,
+    payload: packet.payload,
+    qos: packet.qos,
+    retain: packet.retain,
+    properties: forwardable(packet.properties),
+    origin: session.clientId,
+    receivedAt: Date.now(),
+  };
+  if (packet.qos === 2) session.inboundQos2.add(packet.packetId as number);
+  const delivered = ctx.publish(message);
+  acknowledge(client, packet, delivered === 0 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success);
+}
+
+/** [MQTT-3.3.5-2] an unauthorized PUBLISH is acknowledged as usual (3.1.1) or with 0x87 (5.0), never routed. */
+function deny(ctx: BrokerContext, client: ClientLink, packet: PublishPacket): void {
+  ctx.log.info({ clientId: client.identity?.clientId, topic: packet.topic }, 'publish denied');
+  acknowledge(client, packet, ReasonCode.NotAuthorized);
+}
+
+function acknowledge(client: ClientLink, packet: PublishPacket, reasonCode: number): void {
+  if (packet.qos === 0) return;
+  const packetId = packet.packetId as number;
+  const code = client.protocolVersion === 5 && reasonCode !== 0 ? reasonCode : undefined;
+  client.send({ type: packet.qos === 1 ? 'puback' : 'pubrec', packetId, reasonCode: code });
+}
+
+/** Properties travel to subscribers except the per-hop ones (topic alias, subscription identifiers). */
+function forwardable(properties: Properties | undefined): Properties | undefined {
+  if (properties === undefined) return undefined;
+  if (properties.topicAlias === undefined && properties.subscriptionIdentifiers === undefined)
+    return properties;
+  const { topicAlias: _alias, subscriptionIdentifiers: _ids, ...rest } = properties;
+  return rest;
+}

@@ -1,0 +1,79 @@
+import type { SubscribePacket, Subscription } from '../protocol/types.js';
+import { ProtocolError, ReasonCode } from '../protocol/reason-codes.js';
+import { isValidTopicFilter } from '../topic/validate.js';
+import type { BrokerContext, ClientLink, Identity, Session } from './context.js';
+
+type Decision = 'allow' | 'deny' | 'defer';
+
+/**
+ * SUBSCRIBE: each filter handled like its own SUBSCRIBE, answered by one SUBACK in order
+ * [MQTT-3.8.4-4][MQTT-3.9.3-1], then the retained messages of each granted filter [MQTT-3.3.1-6].
+ */
+export function handleSubscribe(
+  ctx: BrokerContext,
+  client: ClientLink,
+  packet: SubscribePacket,
+): void | Promise<void> {
+  const identity = client.identity as Identity;
+  if (client.protocolVersion === 5 && (packet.properties?.subscriptionIdentifiers?.[0] ?? 1) === 0) {
+    throw new ProtocolError(ReasonCode.ProtocolError, 'subscription identifier 0 (section 3.8.2.1.2)');
+  }
+  const decisions = packet.subscriptions.map((s) =>
+    isValidTopicFilter(s.topicFilter) ? ctx.auth.authorizeSubscribe(identity, s.topicFilter, s.qos) : 'deny',
+  );
+  if (decisions.some((d) => typeof d !== 'string')) {
+    return Promise.all(decisions).then((answers) => subscribe(ctx, client, packet, answers));
+  }
+  subscribe(ctx, client, packet, decisions as Decision[]);
+}
+
+function subscribe(
+  ctx: BrokerContext,
+  client: ClientLink,
+  packet: SubscribePacket,
+  decisions: Decision[],
+): void {
+  const session = client.session as Session;
+  const v5 = client.protocolVersion === 5;
+  const subscriptionId = packet.properties?.subscriptionIdentifiers?.[0];
+  const granted: { subscription: Subscription; qos: 0 | 1 | 2; isNew: boolean }[] = [];
+  const reasonCodes = packet.subscriptions.map((subscription, i) => {
+    const filter = subscription.topicFilter;
+    if (!isValidTopicFilter(filter)) return v5 ? ReasonCode.TopicFilterInvalid : ReasonCode.UnspecifiedError;
+    if (filter.startsWith('$share/')) {
+      return v5 ? ReasonCode.SharedSubscriptionsNotSupported : ReasonCode.UnspecifiedError;
+    }
+    if (decisions[i] !== 'allow') return v5 ? ReasonCode.NotAuthorized : ReasonCode.UnspecifiedError;
+    // [MQTT-3.8.4-6] the grant caps what this subscription will receive.
+    const qos = Math.min(subscription.qos, ctx.settings.maxQos) as 0 | 1 | 2;
+    const options = {
+      qos,
+      noLocal: v5 && subscription.noLocal === true,
+      retainAsPublished: v5 && subscription.retainAsPublished === true,
+      retainHandling: v5 ? (subscription.retainHandling ?? 0) : 0,
+      subscriptionId,
+    } as const;
+    // [MQTT-3.8.4-3] an identical filter replaces the subscription.
+    const isNew = ctx.router.subscribe(session.clientId, filter, options);
+    session.subscriptions.set(filter, options);
+    granted.push({ subscription, qos, isNew });
+    return qos;
+  });
+  // [MQTT-3.8.4-1][MQTT-3.8.4-2] one SUBACK with the same packet id; [MQTT-3.8.4-5] one code per filter.
+  client.send({ type: 'suback', packetId: packet.packetId, reasonCodes });
+
+  for (const { subscription, qos, isNew } of granted) {
+    const handling = v5 ? (subscription.retainHandling ?? 0) : 0;
+    if (handling === 2 || (handling === 1 && !isNew)) continue;
+    for (const message of ctx.router.retainedFor(subscription.topicFilter)) {
+      if (!ctx.auth.authorizeRead(client.identity as Identity, message.topic)) continue;
+      // [MQTT-3.3.1-8] sent because of a new subscription: RETAIN=1.
+      session.deliver({
+        message,
+        qos: (message.qos < qos ? message.qos : qos) as 0 | 1 | 2,
+        retain: true,
+        subscriptionIds: subscriptionId === undefined ? undefined : [subscriptionId],
+      });
+    }
+  }
+}

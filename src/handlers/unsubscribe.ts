@@ -1,0 +1,22 @@
+import type { UnsubscribePacket } from '../protocol/types.js';
+import { ReasonCode } from '../protocol/reason-codes.js';
+import type { BrokerContext, ClientLink, Session } from './context.js';
+
+/**
+ * UNSUBSCRIBE: filters compared literally with the client's own [MQTT-3.10.4-1]; deliveries already in
+ * flight finish [MQTT-3.10.4-3]; one UNSUBACK with the same id, even when nothing matched
+ * [MQTT-3.10.4-4][MQTT-3.10.4-5][MQTT-3.10.4-6].
+ */
+export function handleUnsubscribe(ctx: BrokerContext, client: ClientLink, packet: UnsubscribePacket): void {
+  const session = client.session as Session;
+  const reasonCodes = packet.topicFilters.map((filter) => {
+    const existed = session.subscriptions.delete(filter);
+    if (existed) ctx.router.unsubscribe(session.clientId, filter);
+    return existed ? ReasonCode.Success : ReasonCode.NoSubscriptionExisted;
+  });
+  client.send({
+    type: 'unsuback',
+    packetId: packet.packetId,
+    reasonCodes: client.protocolVersion === 5 ? reasonCodes : undefined,
+  });
+}

@@ -1,0 +1,10 @@
+// Midge's public API. Everything an embedding program, the CLI or the admin API may use; nothing else is public.
+export { createBroker } from './server.js';
+export type { Broker, BrokerOptions } from './server.js';
+export { VERSION } from './util/version.js';
+export type { Config, ConfigInput, ListenerConfig } from './config/schema.js';
+export { resolveConfig } from './config/schema.js';
+export { loadConfigFile } from './config/mosquitto-conf.js';
+export { ConfigError } from './config/errors.js';
+export { createLogger } from './observability/log.js';
+export type { ListenerAddress } from './transport/types.js';

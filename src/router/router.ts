@@ -1,0 +1,111 @@
+import type { QoS } from '../protocol/types.js';
+import type { RetainedStore } from '../store/types.js';
+import { TopicTree } from '../topic/tree.js';
+import type { DeliverySink, Grant, Message, SubscriptionOptions } from './types.js';
+
+/**
+ * Fan-out: owns the subscription trie and the retained store, matches each message once and hands every
+ * subscriber exactly one copy at the highest QoS among its overlapping subscriptions [MQTT-3.3.5-1].
+ * Knows nothing of sessions or sockets: delivery goes through the DeliverySink.
+ */
+export class Router {
+  readonly #tree = new TopicTree<SubscriptionOptions>();
+  readonly #sink: DeliverySink;
+  readonly #retained: RetainedStore;
+  /** Reused across calls of route() so matching allocates no map per message. */
+  readonly #grants = new Map<string, Grant>();
+  #message: Message | undefined;
+  #routing = false;
+
+  constructor(sink: DeliverySink, retained: RetainedStore) {
+    this.#sink = sink;
+    this.#retained = retained;
+  }
+
+  get subscriptionCount(): number {
+    return this.#tree.size;
+  }
+
+  get retainedCount(): number {
+    return this.#retained.size;
+  }
+
+  /** Adds or replaces [MQTT-3.8.4-3] the subscription of `key` to `filter`; true when it is new. */
+  subscribe(key: string, filter: string, options: SubscriptionOptions): boolean {
+    return this.#tree.add(filter, key, options);
+  }
+
+  unsubscribe(key: string, filter: string): boolean {
+    return this.#tree.remove(filter, key);
+  }
+
+  retainedFor(filter: string): Message[] {
+    return this.#retained.match(filter);
+  }
+
+  /** Stores or clears the retained copy, then delivers to every matching subscriber. Returns how many. */
+  route(message: Message): number {
+    if (message.retain) {
+      // [MQTT-3.3.1-5] store; [MQTT-3.3.1-10] an empty payload clears (the store drops empties).
+      this.#retained.set(message.topic, message.payload.length === 0 ? null : message);
+    }
+    if (this.#routing) return this.#routeReentrant(message);
+    this.#routing = true;
+    this.#message = message;
+    const grants = this.#grants;
+    try {
+      this.#tree.match(message.topic, this.#collect);
+      return this.#deliverAll(message, grants);
+    } finally {
+      grants.clear();
+      this.#message = undefined;
+      this.#routing = false;
+    }
+  }
+
+  /** A delivery that publishes again (an in-process hook, say) gets its own scratch map. */
+  #routeReentrant(message: Message): number {
+    const grants = new Map<string, Grant>();
+    this.#tree.match(message.topic, (key, options) => collectGrant(grants, message, key, options));
+    return this.#deliverAll(message, grants);
+  }
+
+  readonly #collect = (key: string, options: SubscriptionOptions): void => {
+    collectGrant(this.#grants, this.#message as Message, key, options);
+  };
+
+  #deliverAll(message: Message, grants: Map<string, Grant>): number {
+    const sink = this.#sink;
+    let delivered = 0;
+    for (const [key, grant] of grants) {
+      if (sink.mayRead && !sink.mayRead(key, message.topic)) continue;
+      sink.deliver(key, message, grant);
+      delivered++;
+    }
+    return delivered;
+  }
+}
+
+function collectGrant(
+  grants: Map<string, Grant>,
+  message: Message,
+  key: string,
+  options: SubscriptionOptions,
+): void {
+  if (options.noLocal && key === message.origin) return; // [MQTT-3.8.3-3] (5.0): no local
+  // [MQTT-3.3.1-9] forwarded messages carry RETAIN=0 unless retain-as-published asks otherwise.
+  const retain = options.retainAsPublished && message.retain;
+  const qos = (options.qos < message.qos ? options.qos : message.qos) as QoS;
+  const grant = grants.get(key);
+  if (grant === undefined) {
+    grants.set(key, {
+      qos,
+      retain,
+      subscriptionIds: options.subscriptionId === undefined ? undefined : [options.subscriptionId],
+    });
+    return;
+  }
+  if (qos > grant.qos) grant.qos = qos;
+  if (retain) grant.retain = true;
+  if (options.subscriptionId !== undefined) (grant.subscriptionIds ??= []).push(options.subscriptionId);
+}

@@ -1,0 +1,184 @@
+// The composition root: builds listeners, stores, the auth chain, the router and the engine from a Config.
+// The only file that names implementations.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { resolveConfig } from './config/schema.js';
+import type { Config, ConfigInput, ListenerConfig } from './config/schema.js';
+import { createLogger } from './observability/log.js';
+import { Router } from './router/router.js';
+import type { DeliverySink, Grant, Message } from './router/types.js';
+import { SessionRegistry } from './session/registry.js';
+import { NEVER_EXPIRES, type Session } from './session/session.js';
+import { AuthChain } from './auth/chain.js';
+import { BrokerStats } from './sys/stats.js';
+import { SysPublisher } from './sys/publisher.js';
+import { Client } from './client/client.js';
+import type { BrokerContext, ClientLink, EngineSettings } from './handlers/context.js';
+import { MemoryRetainedStore } from './store/memory/retained.js';
+import { TcpListener } from './transport/tcp.js';
+import type { Connection, Listener, ListenerAddress } from './transport/types.js';
+import { ReasonCode } from './protocol/reason-codes.js';
+import { VERSION } from './util/version.js';
+
+const PROTOCOL_MAX_PACKET = 268435455 + 5;
+
+export interface BrokerOptions {
+  logger?: Logger;
+}
+
+export interface Broker {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Where each started listener listens (port 0 in the config becomes the real port here). */
+  addresses(): ListenerAddress[];
+  readonly config: Config;
+}
+
+export function createBroker(config: ConfigInput = {}, options: BrokerOptions = {}): Broker {
+  return new MidgeBroker(resolveConfig(config), options.logger ?? createLogger({ verbose: false }));
+}
+
+function engineSettings(config: Config): EngineSettings {
+  const maxPacketSize = config.maxPacketSize > 0 ? config.maxPacketSize : PROTOCOL_MAX_PACKET;
+  return {
+    maxKeepalive: config.maxKeepalive,
+    maxPacketSize,
+    messageSizeLimit: config.messageSizeLimit,
+    allowZeroLengthClientId: config.allowZeroLengthClientId,
+    autoIdPrefix: config.autoIdPrefix,
+    retainAvailable: config.retainAvailable,
+    maxQos: 2,
+    maxTopicAlias: 0,
+    receiveMaximum: 65535,
+    persistentClientExpiration:
+      config.persistentClientExpiration > 0 ? config.persistentClientExpiration : NEVER_EXPIRES,
+  };
+}
+
+class MidgeBroker implements Broker, DeliverySink {
+  readonly config: Config;
+  readonly #log: Logger;
+  readonly #stats = new BrokerStats();
+  readonly #settings: EngineSettings;
+  readonly #sessions: SessionRegistry;
+  readonly #router: Router;
+  readonly #auth: AuthChain;
+  readonly #clients = new Map<string, ClientLink>();
+  readonly #connections = new Set<Connection>();
+  readonly #listeners: Listener[] = [];
+  readonly #addresses: ListenerAddress[] = [];
+  readonly #sys: SysPublisher;
+  readonly #ctx: BrokerContext;
+
+  constructor(config: Config, log: Logger) {
+    this.config = config;
+    this.#log = log;
+    this.#settings = engineSettings(config);
+    this.#router = new Router(this, new MemoryRetainedStore());
+    this.#sessions = new SessionRegistry(
+      {
+        maxInflight: config.maxInflightMessages,
+        maxQueued: config.maxQueuedMessages,
+        maxQueuedBytes: config.maxQueuedBytes,
+        queueQos0: config.queueQos0Messages,
+      },
+      (session) => this.#forgetSubscriptions(session),
+    );
+    this.#auth = new AuthChain([], { allowAnonymous: config.allowAnonymous });
+    this.#sys = new SysPublisher({
+      stats: this.#stats,
+      version: VERSION,
+      sessionCount: () => this.#sessions.size,
+      subscriptionCount: () => this.#router.subscriptionCount,
+      retainedCount: () => this.#router.retainedCount,
+      publish: (message) => this.#publish(message),
+    });
+    this.#ctx = {
+      settings: this.#settings,
+      log,
+      sessions: this.#sessions,
+      router: this.#router,
+      auth: this.#auth,
+      stats: this.#stats,
+      clients: this.#clients,
+      publish: (message) => this.#publish(message),
+      assignClientId: () => `${config.autoIdPrefix}${randomUUID()}`,
+    };
+  }
+
+  deliver(subscriberKey: string, message: Message, grant: Grant): void {
+    this.#sessions.get(subscriberKey)?.deliver({
+      message,
+      qos: grant.qos,
+      retain: grant.retain,
+      subscriptionIds: grant.subscriptionIds,
+    });
+  }
+
+  #publish(message: Message): number {
+    return this.#router.route(message);
+  }
+
+  #forgetSubscriptions(session: Session): void {
+    for (const filter of session.subscriptions.keys()) this.#router.unsubscribe(session.clientId, filter);
+  }
+
+  async start(): Promise<void> {
+    for (const [index, listenerConfig] of this.config.listeners.entries()) {
+      const listener = this.#createListener(listenerConfig, index);
+      if (listener === undefined) continue;
+      const address = await listener.listen((connection) => this.#accept(connection));
+      this.#listeners.push(listener);
+      this.#addresses.push(address);
+      this.#log.info(`listening on ${address.host}:${address.port} (${address.protocol})`);
+    }
+    this.#sys.start(this.config.sysInterval);
+  }
+
+  #createListener(config: ListenerConfig, index: number): Listener | undefined {
+    if (config.protocol === 'websockets') {
+      this.#log.warn(`listener ${config.port}: the WebSocket listener is not available yet; skipped`);
+      return undefined;
+    }
+    return new TcpListener({
+      id: `listener-${index}`,
+      port: config.port,
+      host: config.host,
+      socketDomain: config.socketDomain,
+    });
+  }
+
+  #accept(connection: Connection): void {
+    const max = this.config.maxConnections;
+    if (max >= 0 && this.#connections.size >= max) {
+      connection.close(true);
+      return;
+    }
+    this.#connections.add(connection);
+    this.#stats.connectionsTotal++;
+    connection.onClose(() => this.#connections.delete(connection));
+    new Client(this.#ctx, connection, {
+      maxPacketSize: this.#settings.maxPacketSize,
+      connectTimeoutMs: 10_000,
+    });
+  }
+
+  addresses(): ListenerAddress[] {
+    return [...this.#addresses];
+  }
+
+  /** Stop accepting, tell MQTT 5 clients the server is shutting down, close every connection. */
+  async stop(): Promise<void> {
+    this.#sys.stop();
+    // A net.Server closes only once its connections are gone: stop accepting first, then close them.
+    const closing = Promise.all(this.#listeners.map((l) => l.close()));
+    for (const client of [...this.#clients.values()]) {
+      client.close(false, 'server shutting down', ReasonCode.ServerShuttingDown);
+    }
+    for (const connection of this.#connections) connection.close();
+    await closing;
+    this.#sessions.close();
+    await this.#auth.close();
+    this.#listeners.length = 0;
+  }
+}

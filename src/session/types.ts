@@ -1,0 +1,31 @@
+// The session seam: durable per-client state talks to whatever connection is attached through an outlet.
+import type { QoS } from '../protocol/types.js';
+import type { Message } from '../router/types.js';
+
+/** One message addressed to one session, at the QoS and RETAIN flag granted for it. */
+export interface Outgoing {
+  readonly message: Message;
+  readonly qos: QoS;
+  readonly retain: boolean;
+  readonly subscriptionIds?: number[];
+}
+
+/** The connection side of a session: the client that is attached to it now. */
+export interface SessionOutlet {
+  /** False when the message could not go out (expired, larger than the client accepts): it is dropped. */
+  sendPublish(outgoing: Outgoing, packetId: number | undefined, dup: boolean): boolean;
+  sendPubrel(packetId: number): void;
+  /** True while the socket is backed up: QoS 0 messages are dropped rather than buffered without bound. */
+  readonly congested: boolean;
+}
+
+export interface SessionLimits {
+  /** Outbound QoS 1/2 messages in flight at once (max_inflight_messages; 0 = no limit). */
+  maxInflight: number;
+  /** Messages held beyond the in-flight window (max_queued_messages; 0 = no limit). */
+  maxQueued: number;
+  /** Bytes of payload held in the queue (max_queued_bytes; 0 = no limit). */
+  maxQueuedBytes: number;
+  /** Queue QoS 0 messages for offline persistent sessions (queue_qos0_messages). */
+  queueQos0: boolean;
+}

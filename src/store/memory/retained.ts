@@ -1,0 +1,31 @@
+import type { Message } from '../../router/types.js';
+import type { RetainedStore } from '../types.js';
+import { topicMatches } from '../../topic/match.js';
+import { hasWildcard } from '../../topic/validate.js';
+
+/** Retained messages in a Map: exact filters are one lookup, wildcard filters scan. */
+export class MemoryRetainedStore implements RetainedStore {
+  readonly #messages = new Map<string, Message>();
+
+  get size(): number {
+    return this.#messages.size;
+  }
+
+  set(topic: string, message: Message | null): void {
+    // [MQTT-3.3.1-11] an empty retained payload is never stored; it clears the topic.
+    if (message === null || message.payload.length === 0) this.#messages.delete(topic);
+    else this.#messages.set(topic, message);
+  }
+
+  match(filter: string): Message[] {
+    if (!hasWildcard(filter)) {
+      const message = this.#messages.get(filter);
+      return message ? [message] : [];
+    }
+    const found: Message[] = [];
+    for (const [topic, message] of this.#messages) {
+      if (topicMatches(filter, topic)) found.push(message);
+    }
+    return found;
+  }
+}
