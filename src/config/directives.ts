@@ -1,0 +1,280 @@
+// The mosquitto.conf directives Midge understands: how each value is checked and where it lands in Config.
+// mosquitto.conf(5) is the reference for names, scopes and units.
+import { ConfigError } from './errors.js';
+import {
+  DEFAULT_PORT,
+  LOG_DESTINATIONS,
+  LOG_TYPES,
+  MIN_MAX_PACKET_SIZE,
+  PROTOCOL_MAX_KEEPALIVE,
+  PROTOCOL_MAX_PACKET_SIZE,
+  PROTOCOL_MAX_TOPIC_ALIAS,
+  TLS_VERSIONS,
+} from './defaults.js';
+import type { Config, ListenerConfig, LogConfig } from './schema.js';
+
+/** Where a directive was written, for error messages. */
+export interface At {
+  file: string;
+  line: number;
+  directive: string;
+}
+
+/** The configuration being built while a file is read. */
+export interface ParseState {
+  draft: Omit<Partial<Config>, 'log'> & {
+    listeners: ListenerConfig[];
+    authOptions: Record<string, string>;
+    notes: string[];
+    log: Partial<LogConfig>;
+  };
+  /** The listener of the top-level port / bind_address / listener-specific directives, made on first use. */
+  defaultListener: ListenerConfig | undefined;
+  /** The section opened by the last `listener` line. */
+  current: ListenerConfig | undefined;
+  /** per_listener_settings, known before the first directive (the file is scanned for it first). */
+  perListenerSettings: boolean;
+}
+
+interface Directive {
+  /** What the value should look like, for "expects ..." and "needs a value: ..." messages. */
+  expects: string;
+  apply(state: ParseState, value: string, at: At): void;
+}
+
+export function badValue(at: At, expects: string, value: string): ConfigError {
+  return new ConfigError(
+    'MIDGE_CONFIG_BAD_VALUE',
+    `'${at.directive}' expects ${expects}, got '${value}'`,
+    at,
+  );
+}
+
+function describeRange(min: number, max: number): string {
+  return max === Number.MAX_SAFE_INTEGER
+    ? `a whole number >= ${min}`
+    : `a whole number from ${min} to ${max}`;
+}
+
+function parseWhole(value: string, min: number, max: number, at: At): number {
+  const n = /^-?\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw badValue(at, describeRange(min, max), value);
+  return n;
+}
+
+function parseBool(value: string, at: At): boolean {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw badValue(at, "'true' or 'false'", value);
+}
+
+function parseChoice<T extends string>(value: string, choices: readonly T[], at: At): T {
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw badValue(at, `one of ${choices.map((c) => `'${c}'`).join(', ')}`, value);
+}
+
+type Draft = Record<string, unknown>;
+type Section = 'global' | 'listener' | 'either';
+
+/** Listener-specific settings before any `listener` line configure the default listener. */
+export function defaultListener(state: ParseState): ListenerConfig {
+  if (state.defaultListener === undefined) {
+    state.defaultListener = { port: DEFAULT_PORT, protocol: 'mqtt', defaultListener: true };
+    state.draft.listeners.unshift(state.defaultListener);
+  }
+  return state.defaultListener;
+}
+
+/** Where a setting lands: the config, the listener being configured, or (either) the listener if in one. */
+function targetOf(state: ParseState, section: Section): Draft {
+  if (section === 'global') return state.draft as Draft;
+  if (section === 'either') return (state.current ?? state.draft) as Draft;
+  return (state.current ?? defaultListener(state)) as unknown as Draft;
+}
+
+function whole(
+  key: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+  section: Section = 'global',
+): Directive {
+  return {
+    expects: describeRange(min, max),
+    apply: (state, value, at) => {
+      targetOf(state, section)[key] = parseWhole(value, min, max, at);
+    },
+  };
+}
+
+function bool(key: string, section: Section = 'global'): Directive {
+  return {
+    expects: "'true' or 'false'",
+    apply: (state, value, at) => {
+      targetOf(state, section)[key] = parseBool(value, at);
+    },
+  };
+}
+
+function text(key: string, section: Section = 'global', expects = 'a value'): Directive {
+  return {
+    expects,
+    apply: (state, value) => {
+      targetOf(state, section)[key] = value;
+    },
+  };
+}
+
+function choice(key: string, choices: readonly string[], section: Section = 'global'): Directive {
+  return {
+    expects: `one of ${choices.map((c) => `'${c}'`).join(', ')}`,
+    apply: (state, value, at) => {
+      targetOf(state, section)[key] = parseChoice(value, choices, at);
+    },
+  };
+}
+
+/** allow_anonymous, password_file, acl_file: per listener only with per_listener_settings true. */
+function security(inner: Directive): Directive {
+  return {
+    expects: inner.expects,
+    apply: (state, value, at) => {
+      const perListener = state.perListenerSettings && state.current !== undefined;
+      inner.apply({ ...state, current: perListener ? state.current : undefined }, value, at);
+    },
+  };
+}
+
+const EXPIRY_UNITS: Record<string, number> = { h: 3600, d: 86400, w: 604800, m: 2592000, y: 31536000 };
+
+export const DIRECTIVES: Record<string, Directive> = {
+  // Listeners
+  port: {
+    expects: 'a port number from 0 to 65535',
+    apply: (state, value, at) => {
+      defaultListener(state).port = parseWhole(value, 0, 65535, at);
+    },
+  },
+  listener: {
+    expects: 'a port number from 0 to 65535, optionally followed by a bind address',
+    apply: (state, value, at) => {
+      const [portText = '', host, ...rest] = value.split(/\s+/);
+      if (rest.length > 0) throw badValue(at, 'a port number and at most one bind address', value);
+      const listener: ListenerConfig = { port: parseWhole(portText, 0, 65535, at), protocol: 'mqtt' };
+      if (host !== undefined) listener.host = host;
+      state.draft.listeners.push(listener);
+      state.current = listener;
+    },
+  },
+  bind_address: text('host', 'listener', 'an address or host name'),
+  protocol: choice('protocol', ['mqtt', 'websockets'], 'listener'),
+  socket_domain: choice('socketDomain', ['ipv4', 'ipv6'], 'listener'),
+  certfile: text('certfile', 'listener', 'a file path'),
+  keyfile: text('keyfile', 'listener', 'a file path'),
+  cafile: text('cafile', 'listener', 'a file path'),
+  capath: text('capath', 'listener', 'a directory path'),
+  require_certificate: bool('requireCertificate', 'listener'),
+  use_identity_as_username: bool('useIdentityAsUsername', 'listener'),
+  tls_version: choice('tlsVersion', TLS_VERSIONS, 'listener'),
+  ciphers: text('ciphers', 'listener', 'an OpenSSL cipher list'),
+  http_dir: text('httpDir', 'listener', 'a directory path'),
+  mount_point: text('mountPoint', 'listener', 'a topic prefix'),
+  max_connections: whole('maxConnections', -1, Number.MAX_SAFE_INTEGER, 'either'),
+  max_topic_alias: whole('maxTopicAlias', 0, PROTOCOL_MAX_TOPIC_ALIAS, 'either'),
+
+  // Security
+  per_listener_settings: bool('perListenerSettings'),
+  allow_anonymous: security(bool('allowAnonymous', 'either')),
+  password_file: security(text('passwordFile', 'either', 'a file path')),
+  acl_file: security(text('aclFile', 'either', 'a file path')),
+  auth_plugin: text('authPlugin', 'global', 'a plugin name or path'),
+  plugin: text('authPlugin', 'global', 'a plugin name or path'),
+  allow_zero_length_clientid: bool('allowZeroLengthClientId'),
+  auto_id_prefix: text('autoIdPrefix', 'global', 'a client id prefix'),
+  clientid_prefixes: text('clientIdPrefixes', 'global', 'a client id prefix'),
+
+  // Messages, queues and sessions
+  max_inflight_messages: whole('maxInflightMessages', 0, 65535),
+  max_inflight_bytes: whole('maxInflightBytes', 0),
+  max_queued_messages: whole('maxQueuedMessages', 0),
+  max_queued_bytes: whole('maxQueuedBytes', 0),
+  queue_qos0_messages: bool('queueQos0Messages'),
+  message_size_limit: whole('messageSizeLimit', 0, PROTOCOL_MAX_PACKET_SIZE),
+  max_packet_size: {
+    expects: `0 (no limit) or a whole number from ${MIN_MAX_PACKET_SIZE} to ${PROTOCOL_MAX_PACKET_SIZE}`,
+    apply: (state, value, at) => {
+      const n = parseWhole(value, 0, PROTOCOL_MAX_PACKET_SIZE, at);
+      if (n !== 0 && n < MIN_MAX_PACKET_SIZE) throw badValue(at, DIRECTIVES.max_packet_size!.expects, value);
+      state.draft.maxPacketSize = n;
+    },
+  },
+  max_keepalive: whole('maxKeepalive', 0, PROTOCOL_MAX_KEEPALIVE),
+  retain_available: bool('retainAvailable'),
+  upgrade_outgoing_qos: bool('upgradeOutgoingQos'),
+  persistent_client_expiration: {
+    expects: "a duration such as '1h', '2d', '1w', '1m' or '1y'",
+    apply: (state, value, at) => {
+      const match = /^(\d+)([hdwmy])$/.exec(value);
+      if (match === null) throw badValue(at, DIRECTIVES.persistent_client_expiration!.expects, value);
+      state.draft.persistentClientExpiration =
+        Number(match[1]) * (EXPIRY_UNITS[match[2] as string] as number);
+    },
+  },
+  set_tcp_nodelay: bool('setTcpNodelay'),
+  sys_interval: whole('sysInterval', 0),
+
+  // Persistence
+  persistence: bool('persistence'),
+  persistence_location: text('persistenceLocation', 'global', 'a directory path'),
+  persistence_file: text('persistenceFile', 'global', 'a file name'),
+  autosave_interval: whole('autosaveInterval', 0),
+  autosave_on_changes: bool('autosaveOnChanges'),
+
+  // Logging
+  log_type: {
+    expects: `one of ${LOG_TYPES.map((t) => `'${t}'`).join(', ')}`,
+    apply: (state, value, at) => {
+      const type = parseChoice(value, LOG_TYPES, at);
+      // The first log_type replaces the default set; later ones add to it (mosquitto).
+      (state.draft.log.types ??= []).push(type);
+    },
+  },
+  log_dest: {
+    expects: `one of ${LOG_DESTINATIONS.map((d) => `'${d}'`).join(', ')} ('file' followed by a path)`,
+    apply: (state, value, at) => {
+      const [kind = '', ...path] = value.split(/\s+/);
+      parseChoice(kind, LOG_DESTINATIONS, at);
+      if (kind === 'file' && path.length === 0) throw badValue(at, "'file' followed by a path", value);
+      if (kind !== 'file' && path.length > 0) throw badValue(at, DIRECTIVES.log_dest!.expects, value);
+      (state.draft.log.dest ??= []).push(kind === 'file' ? `file ${value.slice(4).trim()}` : kind);
+    },
+  },
+  log_timestamp: {
+    expects: "'true' or 'false'",
+    apply: (state, value, at) => {
+      state.draft.log.timestamp = parseBool(value, at);
+    },
+  },
+  connection_messages: {
+    expects: "'true' or 'false'",
+    apply: (state, value, at) => {
+      state.draft.log.connectionMessages = parseBool(value, at);
+    },
+  },
+
+  // Process
+  pid_file: text('pidFile', 'global', 'a file path'),
+  user: {
+    expects: 'a user name',
+    apply: (state, value, at) => {
+      state.draft.notes.push(
+        `${at.file}:${at.line}: 'user ${value}' is ignored: Midge does not switch users; start it as the user it should run as`,
+      );
+    },
+  },
+};
+
+/** auth_opt_NAME value (auth-plug) and plugin_opt_NAME value (mosquitto 2): kept by NAME for the auth backend. */
+export const OPTION_PREFIXES = ['auth_opt_', 'plugin_opt_'] as const;
+
+/** include_dir is handled by the file reader; listed here so it counts as known for suggestions. */
+export const KNOWN_DIRECTIVES: readonly string[] = [...Object.keys(DIRECTIVES), 'include_dir'];

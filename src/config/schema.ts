@@ -1,0 +1,199 @@
+// The typed configuration the broker consumes: plain data, every field filled by resolveConfig().
+import { ConfigError } from './errors.js';
+import {
+  DEFAULTS,
+  LOCAL_ONLY_HOST,
+  DEFAULT_PORT,
+  MIN_MAX_PACKET_SIZE,
+  PROTOCOL_MAX_KEEPALIVE,
+  PROTOCOL_MAX_PACKET_SIZE,
+  PROTOCOL_MAX_TOPIC_ALIAS,
+} from './defaults.js';
+
+export type ListenerProtocol = 'mqtt' | 'websockets';
+
+export interface ListenerConfig {
+  /** 0 picks a free port (tests); the real one is in Broker.addresses(). */
+  port: number;
+  /** bind_address / `listener PORT HOST`; absent = every address. */
+  host?: string;
+  /** 'websockets' is parsed and kept, but the WebSocket transport is not built yet: server.ts skips it. */
+  protocol: ListenerProtocol;
+  socketDomain?: 'ipv4' | 'ipv6';
+  /** The listener made by the top-level `port` / `bind_address` directives or local only mode; `midge -p` moves it. */
+  defaultListener?: boolean;
+  certfile?: string;
+  keyfile?: string;
+  cafile?: string;
+  capath?: string;
+  requireCertificate?: boolean;
+  useIdentityAsUsername?: boolean;
+  tlsVersion?: string;
+  ciphers?: string;
+  httpDir?: string;
+  mountPoint?: string;
+  maxConnections?: number;
+  maxTopicAlias?: number;
+  /** With perListenerSettings only: this listener's own security settings. */
+  allowAnonymous?: boolean;
+  passwordFile?: string;
+  aclFile?: string;
+}
+
+export interface LogConfig {
+  /** mosquitto log_type values: error warning notice information debug subscribe unsubscribe websockets all none. */
+  types: string[];
+  /** mosquitto log_dest values: stdout stderr none syslog topic dlt, or "file <path>". */
+  dest: string[];
+  verbose: boolean;
+  timestamp: boolean;
+  connectionMessages: boolean;
+}
+
+export interface Config {
+  listeners: ListenerConfig[];
+  /** No listener was configured: Midge listens on loopback only, anonymous access allowed (mosquitto 2). */
+  localOnlyMode: boolean;
+  allowAnonymous: boolean;
+  perListenerSettings: boolean;
+  /** 0 = no limit. */
+  maxInflightMessages: number;
+  maxInflightBytes: number;
+  maxQueuedMessages: number;
+  /** 0 = no limit. */
+  maxQueuedBytes: number;
+  queueQos0Messages: boolean;
+  /** 0 = the protocol maximum, 268,435,455. */
+  maxPacketSize: number;
+  /** 0 = no limit on the PUBLISH payload. */
+  messageSizeLimit: number;
+  maxKeepalive: number;
+  retainAvailable: boolean;
+  /** -1 = no limit. */
+  maxConnections: number;
+  /** Seconds; 0 = no $SYS updates. */
+  sysInterval: number;
+  persistence: boolean;
+  persistenceLocation: string;
+  persistenceFile: string;
+  autosaveInterval: number;
+  autosaveOnChanges: boolean;
+  passwordFile?: string;
+  aclFile?: string;
+  /** auth_plugin / plugin: the authentication backend to load. */
+  authPlugin?: string;
+  /** auth_opt_NAME / plugin_opt_NAME value lines, keyed by NAME (auth-plug compatible). */
+  authOptions: Record<string, string>;
+  log: LogConfig;
+  /** Only clients whose id starts with this may connect (mosquitto clientid_prefixes). */
+  clientIdPrefixes?: string;
+  allowZeroLengthClientId: boolean;
+  autoIdPrefix: string;
+  maxTopicAlias: number;
+  /** Seconds a disconnected persistent session is kept; 0 = forever. */
+  persistentClientExpiration: number;
+  setTcpNodelay: boolean;
+  upgradeOutgoingQos: boolean;
+  pidFile?: string;
+  /** Things the configuration asked for that Midge accepted but ignores; log them at start. */
+  notes: string[];
+}
+
+/** What callers pass: any subset of Config, with `log` also partial. */
+export type ConfigInput = Partial<Omit<Config, 'log'>> & { log?: Partial<LogConfig> };
+
+/** Fills every default, applies the mosquitto 2 local-only and anonymous rules, and checks the values. */
+export function resolveConfig(input: ConfigInput = {}): Config {
+  const configured = input.listeners !== undefined && input.listeners.length > 0;
+  const localOnlyMode = configured ? (input.localOnlyMode ?? false) : true;
+  const listeners = configured
+    ? (input.listeners as ListenerConfig[]).map((listener) => ({
+        ...listener,
+        protocol: listener.protocol ?? 'mqtt',
+      }))
+    : [{ port: DEFAULT_PORT, host: LOCAL_ONLY_HOST, protocol: 'mqtt' as const, defaultListener: true }];
+  const config: Config = {
+    listeners,
+    localOnlyMode,
+    // mosquitto 2: anonymous access only in local only mode, unless allow_anonymous says otherwise.
+    allowAnonymous:
+      input.allowAnonymous ?? (localOnlyMode ? DEFAULTS.localOnlyAllowAnonymous : DEFAULTS.allowAnonymous),
+    perListenerSettings: input.perListenerSettings ?? DEFAULTS.perListenerSettings,
+    maxInflightMessages: input.maxInflightMessages ?? DEFAULTS.maxInflightMessages,
+    maxInflightBytes: input.maxInflightBytes ?? DEFAULTS.maxInflightBytes,
+    maxQueuedMessages: input.maxQueuedMessages ?? DEFAULTS.maxQueuedMessages,
+    maxQueuedBytes: input.maxQueuedBytes ?? DEFAULTS.maxQueuedBytes,
+    queueQos0Messages: input.queueQos0Messages ?? DEFAULTS.queueQos0Messages,
+    maxPacketSize: input.maxPacketSize ?? DEFAULTS.maxPacketSize,
+    messageSizeLimit: input.messageSizeLimit ?? DEFAULTS.messageSizeLimit,
+    maxKeepalive: input.maxKeepalive ?? DEFAULTS.maxKeepalive,
+    retainAvailable: input.retainAvailable ?? DEFAULTS.retainAvailable,
+    maxConnections: input.maxConnections ?? DEFAULTS.maxConnections,
+    sysInterval: input.sysInterval ?? DEFAULTS.sysInterval,
+    persistence: input.persistence ?? DEFAULTS.persistence,
+    persistenceLocation: input.persistenceLocation ?? DEFAULTS.persistenceLocation,
+    persistenceFile: input.persistenceFile ?? DEFAULTS.persistenceFile,
+    autosaveInterval: input.autosaveInterval ?? DEFAULTS.autosaveInterval,
+    autosaveOnChanges: input.autosaveOnChanges ?? DEFAULTS.autosaveOnChanges,
+    passwordFile: input.passwordFile,
+    aclFile: input.aclFile,
+    authPlugin: input.authPlugin,
+    authOptions: { ...input.authOptions },
+    log: {
+      types: [...(input.log?.types ?? DEFAULTS.logTypes)],
+      dest: [...(input.log?.dest ?? DEFAULTS.logDest)],
+      verbose: input.log?.verbose ?? false,
+      timestamp: input.log?.timestamp ?? DEFAULTS.logTimestamp,
+      connectionMessages: input.log?.connectionMessages ?? DEFAULTS.connectionMessages,
+    },
+    clientIdPrefixes: input.clientIdPrefixes,
+    allowZeroLengthClientId: input.allowZeroLengthClientId ?? DEFAULTS.allowZeroLengthClientId,
+    autoIdPrefix: input.autoIdPrefix ?? DEFAULTS.autoIdPrefix,
+    maxTopicAlias: input.maxTopicAlias ?? DEFAULTS.maxTopicAlias,
+    persistentClientExpiration: input.persistentClientExpiration ?? DEFAULTS.persistentClientExpiration,
+    setTcpNodelay: input.setTcpNodelay ?? DEFAULTS.setTcpNodelay,
+    upgradeOutgoingQos: input.upgradeOutgoingQos ?? DEFAULTS.upgradeOutgoingQos,
+    pidFile: input.pidFile,
+    notes: [...(input.notes ?? [])],
+  };
+  checkConfig(config);
+  return config;
+}
+
+function bad(field: string, expected: string, value: unknown): ConfigError {
+  return new ConfigError(
+    'MIDGE_CONFIG_BAD_VALUE',
+    `'${field}' expects ${expected}, got ${JSON.stringify(value)}`,
+  );
+}
+
+function checkInteger(field: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw bad(field, `a whole number from ${min} to ${max}`, value);
+  }
+}
+
+/** Catches programmatic configs that a config file could not have produced. */
+function checkConfig(config: Config): void {
+  for (const [index, listener] of config.listeners.entries()) {
+    checkInteger(`listeners[${index}].port`, listener.port, 0, 65535);
+    if (listener.protocol !== 'mqtt' && listener.protocol !== 'websockets') {
+      throw bad(`listeners[${index}].protocol`, "'mqtt' or 'websockets'", listener.protocol);
+    }
+  }
+  checkInteger('maxInflightMessages', config.maxInflightMessages, 0, 65535);
+  checkInteger('maxInflightBytes', config.maxInflightBytes, 0, Number.MAX_SAFE_INTEGER);
+  checkInteger('maxQueuedMessages', config.maxQueuedMessages, 0, Number.MAX_SAFE_INTEGER);
+  checkInteger('maxQueuedBytes', config.maxQueuedBytes, 0, Number.MAX_SAFE_INTEGER);
+  checkInteger('maxPacketSize', config.maxPacketSize, 0, PROTOCOL_MAX_PACKET_SIZE);
+  if (config.maxPacketSize > 0 && config.maxPacketSize < MIN_MAX_PACKET_SIZE) {
+    throw bad('maxPacketSize', `0 (no limit) or at least ${MIN_MAX_PACKET_SIZE}`, config.maxPacketSize);
+  }
+  checkInteger('messageSizeLimit', config.messageSizeLimit, 0, PROTOCOL_MAX_PACKET_SIZE);
+  checkInteger('maxKeepalive', config.maxKeepalive, 0, PROTOCOL_MAX_KEEPALIVE);
+  checkInteger('maxConnections', config.maxConnections, -1, Number.MAX_SAFE_INTEGER);
+  checkInteger('sysInterval', config.sysInterval, 0, Number.MAX_SAFE_INTEGER);
+  checkInteger('autosaveInterval', config.autosaveInterval, 0, Number.MAX_SAFE_INTEGER);
+  checkInteger('maxTopicAlias', config.maxTopicAlias, 0, PROTOCOL_MAX_TOPIC_ALIAS);
+  checkInteger('persistentClientExpiration', config.persistentClientExpiration, 0, Number.MAX_SAFE_INTEGER);
+}
