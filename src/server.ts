@@ -46,6 +46,7 @@ function engineSettings(config: Config): EngineSettings {
     messageSizeLimit: config.messageSizeLimit,
     allowZeroLengthClientId: config.allowZeroLengthClientId,
     autoIdPrefix: config.autoIdPrefix,
+    clientIdPrefixes: config.clientIdPrefixes ?? '',
     retainAvailable: config.retainAvailable,
     maxQos: 2,
     maxTopicAlias: 0,

@@ -28,6 +28,10 @@ export async function handleConnect(
     return refuse(ctx, client, ReasonCode.ClientIdentifierNotValid, 'MQTT-3.1.3-9');
   }
 
+  if (settings.clientIdPrefixes !== '' && !clientId.startsWith(settings.clientIdPrefixes)) {
+    return refuse(ctx, client, ReasonCode.NotAuthorized, 'clientid_prefixes');
+  }
+
   if (version === 5 && packet.properties?.authenticationMethod !== undefined) {
     // [MQTT-4.12.0-1] no enhanced authentication method is offered yet.
     return refuse(ctx, client, ReasonCode.BadAuthenticationMethod, 'MQTT-4.12.0-1');

@@ -21,6 +21,8 @@ export interface EngineSettings {
   messageSizeLimit: number;
   allowZeroLengthClientId: boolean;
   autoIdPrefix: string;
+  /** Only client ids starting with this may connect (clientid_prefixes); empty = any. */
+  clientIdPrefixes: string;
   retainAvailable: boolean;
   maxQos: 0 | 1 | 2;
   maxTopicAlias: number;
