@@ -35,7 +35,10 @@ export interface Broker {
 }
 
 export function createBroker(config: ConfigInput = {}, options: BrokerOptions = {}): Broker {
-  return new MidgeBroker(resolveConfig(config), options.logger ?? createLogger({ verbose: false }));
+  const resolved = resolveConfig(config);
+  const logger =
+    options.logger ?? createLogger({ verbose: resolved.log.verbose, timestamp: resolved.log.timestamp });
+  return new MidgeBroker(resolved, logger);
 }
 
 function engineSettings(config: Config): EngineSettings {
@@ -125,6 +128,12 @@ class MidgeBroker implements Broker, DeliverySink {
   }
 
   async start(): Promise<void> {
+    const log = this.#log;
+    log.info(`midge ${VERSION} starting`);
+    for (const note of this.config.notes) log.warn(note);
+    if (this.config.persistence) {
+      log.warn('persistence: state is kept in memory only in this version; it does not survive a restart');
+    }
     for (const [index, listenerConfig] of this.config.listeners.entries()) {
       const listener = this.#createListener(listenerConfig, index);
       if (listener === undefined) continue;
@@ -134,6 +143,11 @@ class MidgeBroker implements Broker, DeliverySink {
       this.#log.info(`listening on ${address.host}:${address.port} (${address.protocol})`);
     }
     this.#sys.start(this.config.sysInterval);
+    if (this.config.localOnlyMode) {
+      log.info('no listener configured: local only mode, loopback connections only, anonymous access allowed');
+    } else if (this.config.allowAnonymous) {
+      log.warn('allow_anonymous true: clients may connect without a username');
+    }
   }
 
   #createListener(config: ListenerConfig, index: number): Listener | undefined {
