@@ -12,6 +12,8 @@ import { encodeOutgoing, frameIndex } from './outgoing.js';
 
 /** Above this many bytes waiting in the socket, QoS 0 messages for this client are dropped. */
 const CONGESTED_BYTES = 4 * 1024 * 1024;
+/** Packets held while a handler awaits; past this the socket is paused so memory stays bounded. */
+const BACKLOG_PAUSE = 256;
 
 export interface ClientOptions {
   maxPacketSize: number;
@@ -66,6 +68,10 @@ export class Client implements ClientLink, SessionOutlet {
     return this.#connection.listenerId;
   }
 
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   get congested(): boolean {
     return this.#connection.bufferedBytes > CONGESTED_BYTES;
   }
@@ -84,8 +90,11 @@ export class Client implements ClientLink, SessionOutlet {
     // [MQTT-3.1.4-5] nothing after a refused CONNECT (or any close) is processed.
     if (this.#closed) return;
     this.#ctx.stats.messagesReceived++;
-    if (this.#pending !== undefined) this.#backlog.push(packet);
-    else this.#run(packet);
+    if (this.#pending === undefined) {
+      this.#run(packet);
+      return;
+    }
+    if (this.#backlog.push(packet) === BACKLOG_PAUSE) this.#connection.pause();
   };
 
   #run(packet: Packet): void {
@@ -104,9 +113,12 @@ export class Client implements ClientLink, SessionOutlet {
 
   readonly #resume = (): void => {
     this.#pending = undefined;
-    while (this.#pending === undefined && !this.#closed && this.#backlog.length > 0) {
-      this.#run(this.#backlog.shift() as Packet);
+    const backlog = this.#backlog;
+    const wasPaused = backlog.length >= BACKLOG_PAUSE;
+    while (this.#pending === undefined && !this.#closed && backlog.length > 0) {
+      this.#run(backlog.shift() as Packet);
     }
+    if (wasPaused && backlog.length < BACKLOG_PAUSE && !this.#closed) this.#connection.resume();
   };
 
   readonly #fail = (error: unknown): void => {

@@ -70,6 +70,7 @@ export async function handleConnect(
     listenerId: client.listenerId,
   };
   const verdict = await ctx.auth.authenticate({ ...identity, password: packet.password });
+  if (client.closed) return; // the client left while its credentials were checked
   if (verdict.decision !== 'allow') {
     return refuse(ctx, client, verdict.reasonCode ?? ReasonCode.BadUserNameOrPassword, 'authentication');
   }

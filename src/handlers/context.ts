@@ -38,6 +38,8 @@ export interface ClientLink {
   readonly remoteAddress: string;
   readonly listenerId: string;
   readonly connected: boolean;
+  /** The connection is gone (or going): a handler that awaited must not act for it any more. */
+  readonly closed: boolean;
   readonly identity: Identity | undefined;
   readonly session: Session | undefined;
   will: Will | undefined;

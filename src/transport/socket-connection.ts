@@ -71,6 +71,14 @@ export class SocketConnection implements Connection {
     setTimeout(() => this.#socket.destroy(), 2000).unref();
   }
 
+  pause(): void {
+    this.#socket.pause();
+  }
+
+  resume(): void {
+    this.#socket.resume();
+  }
+
   onData(handler: (chunk: Buffer) => void): void {
     this.#socket.on('data', handler);
   }

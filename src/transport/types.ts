@@ -7,6 +7,9 @@ export interface Connection {
   readonly bufferedBytes: number;
   /** Flush what is queued, then close. With `destroy`, drop the connection at once. */
   close(destroy?: boolean): void;
+  /** Stop reading from the peer (the engine is behind); resume() reads again. */
+  pause(): void;
+  resume(): void;
   onData(handler: (chunk: Buffer) => void): void;
   onDrain(handler: () => void): void;
   onClose(handler: (hadError: boolean) => void): void;
