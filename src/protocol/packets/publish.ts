@@ -19,15 +19,14 @@ export function decodePublish(r: Reader, flags: number): PublishPacket {
   // [MQTT-2.3.1-5] only QoS 1 and 2 carry a packet identifier, and it is non-zero [MQTT-2.3.1-1].
   const packetId = qos > 0 ? readNonZeroPacketId(r, 'PUBLISH') : undefined;
   const properties = r.version === 5 ? readProperties(r, CODE) : undefined;
-  const packet: PublishPacket = {
-    type: 'publish',
-    topic,
-    payload: r.rest(),
-    qos: qos as QoS,
-    retain: (flags & 0x01) !== 0,
-    dup: (flags & 0x08) !== 0,
-  };
-  if (packetId !== undefined) packet.packetId = packetId;
+  const retain = (flags & 0x01) !== 0;
+  const dup = (flags & 0x08) !== 0;
+  const payload = r.rest();
+  // One object literal per case, so each packet gets its final shape at once (no added properties).
+  const packet: PublishPacket =
+    packetId === undefined
+      ? { type: 'publish', topic, payload, qos: 0, retain, dup }
+      : { type: 'publish', topic, payload, qos: qos as QoS, retain, dup, packetId };
   if (properties !== undefined) packet.properties = properties;
   return packet;
 }
