@@ -9,11 +9,6 @@ import { checkFlags } from './common.js';
 
 const CODE = 1;
 
-/** Protocol name of each level; any other name or pairing is refused. */
-export function protocolNameOf(level: ProtocolVersion): string {
-  return level === 3 ? 'MQIsdp' : 'MQTT';
-}
-
 /**
  * Throws ProtocolError(0x84 UnsupportedProtocolVersion, rule MQTT-3.1.2-2) for a level other than 3, 4, 5 or
  * a level that does not go with the name (MQIsdp is level 3 only, MQTT is 4 or 5): the broker answers
