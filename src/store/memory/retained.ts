@@ -14,7 +14,7 @@ export class MemoryRetainedStore implements RetainedStore {
   set(topic: string, message: Message | null): void {
     // [MQTT-3.3.1-11] an empty retained payload is never stored; it clears the topic.
     if (message === null || message.payload.length === 0) this.#messages.delete(topic);
-    else this.#messages.set(topic, message);
+    else this.#messages.set(topic, ownPayload(message));
   }
 
   match(filter: string): Message[] {
@@ -28,4 +28,14 @@ export class MemoryRetainedStore implements RetainedStore {
     }
     return found;
   }
+}
+
+/**
+ * A decoded payload is a view into the socket's read buffer (up to 64 KiB). Kept for long, the view would pin
+ * that whole buffer, so a stored message gets its own copy of the bytes.
+ */
+function ownPayload(message: Message): Message {
+  const payload = message.payload;
+  if (payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength) return message;
+  return { ...message, payload: Buffer.from(payload), frames: undefined };
 }
