@@ -9,7 +9,9 @@ import { Router } from './router/router.js';
 import type { DeliverySink, Grant, Message } from './router/types.js';
 import { SessionRegistry } from './session/registry.js';
 import { NEVER_EXPIRES, type Session } from './session/session.js';
-import { AuthChain } from './auth/chain.js';
+import { AuthChain, ListenerAuthChains } from './auth/chain.js';
+import type { AuthChecks, AuthProvider } from './auth/types.js';
+import { createFileProvider } from './auth/providers/file.js';
 import { BrokerStats } from './sys/stats.js';
 import { SysPublisher } from './sys/publisher.js';
 import { Client } from './client/client.js';
@@ -59,6 +61,33 @@ function engineSettings(config: Config): EngineSettings {
   };
 }
 
+/** One chain from the global password_file / acl_file, or one per listener with per_listener_settings. */
+function buildAuth(config: Config): AuthChecks {
+  const chain = (
+    passwordFile: string | undefined,
+    aclFile: string | undefined,
+    allowAnonymous: boolean,
+  ): AuthChain => {
+    const providers: AuthProvider[] = [];
+    if (passwordFile !== undefined || aclFile !== undefined)
+      providers.push(createFileProvider({ passwordFile, aclFile }));
+    return new AuthChain(providers, { allowAnonymous });
+  };
+  if (!config.perListenerSettings) return chain(config.passwordFile, config.aclFile, config.allowAnonymous);
+  const chains = new Map<string, AuthChain>();
+  config.listeners.forEach((listener, index) => {
+    chains.set(
+      listenerId(index),
+      chain(listener.passwordFile, listener.aclFile, listener.allowAnonymous ?? config.allowAnonymous),
+    );
+  });
+  return new ListenerAuthChains(chains);
+}
+
+function listenerId(index: number): string {
+  return `listener-${index}`;
+}
+
 class MidgeBroker implements Broker, DeliverySink {
   readonly config: Config;
   readonly #log: Logger;
@@ -66,7 +95,7 @@ class MidgeBroker implements Broker, DeliverySink {
   readonly #settings: EngineSettings;
   readonly #sessions: SessionRegistry;
   readonly #router: Router;
-  readonly #auth: AuthChain;
+  readonly #auth: AuthChecks;
   readonly #clients = new Map<string, ClientLink>();
   readonly #connections = new Set<Connection>();
   readonly #listeners: Listener[] = [];
@@ -88,7 +117,8 @@ class MidgeBroker implements Broker, DeliverySink {
       },
       (session) => this.#forgetSubscriptions(session),
     );
-    this.#auth = new AuthChain([], { allowAnonymous: config.allowAnonymous });
+    this.#auth = buildAuth(config);
+    if (this.#auth.hasAcl) this.mayRead = (key, topic) => this.#mayRead(key, topic);
     this.#sys = new SysPublisher({
       stats: this.#stats,
       version: VERSION,
@@ -119,6 +149,14 @@ class MidgeBroker implements Broker, DeliverySink {
     });
   }
 
+  mayRead?: (subscriberKey: string, topic: string) => boolean;
+
+  /** [mosquitto] the READ ACL is checked for every delivered message, so a wildcard can't read past it. */
+  #mayRead(subscriberKey: string, topic: string): boolean {
+    const identity = this.#sessions.get(subscriberKey)?.identity;
+    return identity !== undefined && this.#auth.authorizeRead(identity, topic);
+  }
+
   #publish(message: Message): number {
     return this.#router.route(message);
   }
@@ -144,7 +182,9 @@ class MidgeBroker implements Broker, DeliverySink {
     }
     this.#sys.start(this.config.sysInterval);
     if (this.config.localOnlyMode) {
-      log.info('no listener configured: local only mode, loopback connections only, anonymous access allowed');
+      log.info(
+        'no listener configured: local only mode, loopback connections only, anonymous access allowed',
+      );
     } else if (this.config.allowAnonymous) {
       log.warn('allow_anonymous true: clients may connect without a username');
     }
@@ -156,7 +196,7 @@ class MidgeBroker implements Broker, DeliverySink {
       return undefined;
     }
     return new TcpListener({
-      id: `listener-${index}`,
+      id: listenerId(index),
       port: config.port,
       host: config.host,
       socketDomain: config.socketDomain,

@@ -1,4 +1,4 @@
-import type { AuthProvider, AuthResult, Credentials, Decision, Identity } from './types.js';
+import type { AuthChecks, AuthProvider, AuthResult, Credentials, Decision, Identity } from './types.js';
 
 export interface AuthChainOptions {
   /** Anonymous clients (no username) pass authentication when every provider defers. */
@@ -9,7 +9,7 @@ export interface AuthChainOptions {
  * The ordered provider chain: the first answer that is not 'defer' decides; when all defer, deny
  * (mosquitto's rule). With no providers, authentication is the anonymous policy and every ACL allows.
  */
-export class AuthChain {
+export class AuthChain implements AuthChecks {
   readonly #providers: readonly AuthProvider[];
   readonly #options: AuthChainOptions;
   /** False when no provider checks topics: every ACL question is 'allow' without a call. */
@@ -64,5 +64,45 @@ export class AuthChain {
       if (decision !== 'defer') return decision;
     }
     return 'deny';
+  }
+}
+
+/**
+ * per_listener_settings: each listener has its own chain (its own password file, ACL and anonymous rule);
+ * a client is checked by the chain of the listener it connected to.
+ */
+export class ListenerAuthChains implements AuthChecks {
+  readonly hasAcl: boolean;
+  readonly #chains: ReadonlyMap<string, AuthChain>;
+  /** For a listener without its own chain: denies everything. */
+  readonly #closed = new AuthChain([], { allowAnonymous: false });
+
+  constructor(chains: ReadonlyMap<string, AuthChain>) {
+    this.#chains = chains;
+    this.hasAcl = [...chains.values()].some((chain) => chain.hasAcl);
+  }
+
+  #for(who: Identity): AuthChain {
+    return this.#chains.get(who.listenerId) ?? this.#closed;
+  }
+
+  authenticate(credentials: Credentials): Promise<AuthResult> {
+    return this.#for(credentials).authenticate(credentials);
+  }
+
+  authorizePublish(who: Identity, topic: string, qos: number, retain: boolean): Decision | Promise<Decision> {
+    return this.#for(who).authorizePublish(who, topic, qos, retain);
+  }
+
+  authorizeSubscribe(who: Identity, filter: string, qos: number): Decision | Promise<Decision> {
+    return this.#for(who).authorizeSubscribe(who, filter, qos);
+  }
+
+  authorizeRead(who: Identity, topic: string): boolean {
+    return this.#for(who).authorizeRead(who, topic);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#chains.values()].map((chain) => chain.close()));
   }
 }

@@ -31,3 +31,14 @@ export interface AuthProvider {
   authorizeRead?(who: Identity, topic: string): Decision;
   close?(): Promise<void>;
 }
+
+/** What the engine asks of authentication and authorization: one chain, or one per listener. */
+export interface AuthChecks {
+  /** False when no provider checks topics: the delivery path skips per-message read checks. */
+  readonly hasAcl: boolean;
+  authenticate(credentials: Credentials): Promise<AuthResult>;
+  authorizePublish(who: Identity, topic: string, qos: number, retain: boolean): Decision | Promise<Decision>;
+  authorizeSubscribe(who: Identity, filter: string, qos: number): Decision | Promise<Decision>;
+  authorizeRead(who: Identity, topic: string): boolean;
+  close(): Promise<void>;
+}

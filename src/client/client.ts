@@ -190,6 +190,7 @@ export class Client implements ClientLink, SessionOutlet {
     if (this.#closed) return;
     this.identity = identity;
     this.session = session;
+    session.identity = identity;
     this.connected = true;
     this.#maxOutbound = maximumPacketSize;
     this.#ctx.clients.set(identity.clientId, this);

@@ -75,6 +75,13 @@ export async function handleConnect(
     return refuse(ctx, client, verdict.reasonCode ?? ReasonCode.BadUserNameOrPassword, 'authentication');
   }
   if (verdict.superuser) identity.superuser = true;
+  if (will !== undefined) {
+    // Like mosquitto 2: a will the client may not publish refuses the connection now, not silently later.
+    const allowed = await ctx.auth.authorizePublish(identity, will.topic, will.qos, will.retain);
+    if (client.closed) return;
+    if (allowed !== 'allow')
+      return refuse(ctx, client, ReasonCode.NotAuthorized, 'will topic not authorized');
+  }
 
   // [MQTT-3.1.4-2] a second connection with this client id takes over: the first one is closed.
   const previous = ctx.clients.get(clientId);

@@ -5,13 +5,12 @@ import type { Message } from '../router/types.js';
 import type { Router } from '../router/router.js';
 import type { Session } from '../session/session.js';
 import type { SessionRegistry } from '../session/registry.js';
-import type { AuthChain } from '../auth/chain.js';
-import type { Identity } from '../auth/types.js';
+import type { AuthChecks, Identity } from '../auth/types.js';
 import type { BrokerStats } from '../sys/stats.js';
 import type { Logger } from 'pino';
 
 export { NEVER_EXPIRES } from '../session/session.js';
-export type { Message, Router, Session, SessionRegistry, AuthChain, Identity, BrokerStats, Logger };
+export type { Message, Router, Session, SessionRegistry, AuthChecks, Identity, BrokerStats, Logger };
 
 /** The limits and switches the engine needs, filled by server.ts from the configuration. */
 export interface EngineSettings {
@@ -65,7 +64,7 @@ export interface BrokerContext {
   readonly log: Logger;
   readonly sessions: SessionRegistry;
   readonly router: Router;
-  readonly auth: AuthChain;
+  readonly auth: AuthChecks;
   readonly stats: BrokerStats;
   /** The live connection of each connected client id, for takeover [MQTT-3.1.4-2]. */
   readonly clients: Map<string, ClientLink>;

@@ -1,4 +1,5 @@
 import type { SubscriptionOptions } from '../router/types.js';
+import type { Identity } from '../auth/types.js';
 import { PacketIdAllocator } from './packet-ids.js';
 import type { Outgoing, SessionLimits, SessionOutlet } from './types.js';
 
@@ -21,6 +22,8 @@ export class Session {
   readonly inboundQos2 = new Set<number>();
   /** Seconds the session outlives its connection: 0 ends it with the connection. */
   expiryInterval: number;
+  /** Who owns the session, as last authenticated: read ACL checks of queued deliveries use it. */
+  identity: Identity | undefined;
   /** Messages dropped because a limit was reached (queue full, congested socket). */
   dropped = 0;
   readonly #inflight = new Map<number, Inflight>();
