@@ -67,7 +67,10 @@ module.exports = {
       name: 'implementations-stay-in-their-room',
       severity: 'error',
       from: { path: IMPLEMENTATIONS },
-      to: { path: '^src/', pathNot: [LEAVES, SEAM, AUTH_SHARED, '^src/(transport|store|auth/providers|cluster|hooks)/'] },
+      to: {
+        path: '^src/',
+        pathNot: [LEAVES, SEAM, AUTH_SHARED, '^src/(transport|store|auth/providers|cluster|hooks)/'],
+      },
     },
     {
       name: 'apps-use-the-public-api',
