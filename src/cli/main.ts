@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// `midge`: start a broker from the command line and stop it cleanly on SIGINT / SIGTERM. Uses only the public API.
+import { rmSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { createBroker, createLogger } from '../index.js';
+import { loggerOptionsFor, parseArgs } from './args.js';
+
+async function main(argv: readonly string[]): Promise<void> {
+  const parsed = parseArgs(argv);
+  if (parsed.action === 'exit') {
+    process.stdout.write(parsed.stdout);
+    process.stderr.write(parsed.stderr);
+    process.exitCode = parsed.code;
+    return;
+  }
+  const { config, configFile } = parsed;
+  const { options, notes } = loggerOptionsFor(config);
+  const log = createLogger(options);
+  // The broker itself logs its version, config notes, listeners, local only mode and anonymous access.
+  log.info(configFile === undefined ? 'Using default config.' : `Config loaded from ${configFile}.`);
+  for (const note of notes) log.warn(note);
+  if (config.localOnlyMode) {
+    log.info('Create a configuration file which defines a listener to allow remote access (midge -c FILE).');
+  }
+
+  const broker = createBroker(config, { logger: log });
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      // A second signal: the user wants out now, clean or not.
+      process.exit(128 + (constants.signals[signal] ?? 0));
+    }
+    stopping = true;
+    log.info(`${signal} received, shutting down (send it again to exit at once)`);
+    broker.stop().then(
+      () => {
+        removePidFile(config.pidFile);
+        log.info('midge stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    await broker.start();
+  } catch (error) {
+    log.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
+    await broker.stop().catch(() => undefined);
+    process.exit(1);
+  }
+  if (config.pidFile !== undefined) writeFileSync(config.pidFile, `${process.pid}\n`);
+}
+
+function removePidFile(path: string | undefined): void {
+  if (path !== undefined) rmSync(path, { force: true });
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  // Anything not already reported: one line, no stack, like a config error.
+  process.stderr.write(`midge: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
