@@ -101,10 +101,11 @@ export async function handleConnect(
 
   const connackProperties: Properties | undefined =
     version === 5 ? connackPropertiesFor(ctx, assigned ? clientId : undefined, serverKeepAlive) : undefined;
-  // [MQTT-3.2.2-1..3] Session Present only when a stored session resumes.
+  // [MQTT-3.2.2-1..3] Session Present only when a stored session resumes. MQTT 3.1 has no such flag: its
+  // first CONNACK byte is reserved and stays 0 (as mosquitto does).
   client.send({
     type: 'connack',
-    sessionPresent: present && !packet.clean,
+    sessionPresent: version !== 3 && present && !packet.clean,
     reasonCode: 0,
     properties: connackProperties,
   });
