@@ -265,6 +265,29 @@ describe('3.1 CONNECT', () => {
     assert.deepEqual([toModern.topic, text(toModern), toModern.qos], [`${topic}/to311`, 'hello 3.1.1', 1]);
   });
 
+  test("[MQTT-3.1.2-1] MQTT 3.1 ('MQIsdp') has no Session Present flag: CONNACK's first byte stays 0 when a stored session resumes", async () => {
+    const clientId = uid('v31');
+    const first = await pool.connect(clientId, { version: 3, clean: false });
+    await subscribe(first, uid('t'), 1);
+    first.disconnect();
+    await first.expectClose();
+    const again = await pool.open(3);
+    again.send({
+      type: 'connect',
+      protocolName: 'MQIsdp',
+      protocolVersion: 3,
+      clean: false,
+      keepalive: 60,
+      clientId,
+    });
+    // 3.1 section 3.2: byte 1 of the variable header is "reserved, not used"; mosquitto sends 0 as well.
+    assert.deepEqual(await again.expect('connack'), {
+      type: 'connack',
+      sessionPresent: false,
+      reasonCode: 0,
+    });
+  });
+
   test('[MQTT-3.1.3-9] an MQTT 3.1 ClientId over 23 characters is rejected with CONNACK 0x02, then the connection closes', async () => {
     const client = await pool.open(3);
     client.sendBytes(frame(0x10, str('MQIsdp'), u8(3), u8(0x02), u16(60), str('a'.repeat(24))));
