@@ -14,6 +14,7 @@ import {
   expectQuiet,
   expectSettled,
   expectSilentClose,
+  publish,
   receive,
   subscribe,
   text,
@@ -133,6 +134,18 @@ describe('4.8 handling errors', () => {
     }
     assert.deepEqual(await pub.expect('puback'), { type: 'puback', packetId: 5 });
     assert.equal(text(await receive(sub)), 'trickle');
+  });
+  test('[MQTT-7.1.1-1] a 2 MiB PUBLISH spanning many TCP reads is delivered intact', async () => {
+    const topic = uid('t');
+    const sub = await pool.connect(uid('s'));
+    await subscribe(sub, topic, 1);
+    const pub = await pool.connect(uid('p'));
+    const payload = Buffer.alloc(2 * 1024 * 1024);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 31) & 0xff;
+    await publish(pub, topic, payload, { qos: 1 });
+    const packet = await receive(sub);
+    assert.equal(packet.payload.length, payload.length);
+    assert.ok(packet.payload.equals(payload), 'payload bytes differ');
   });
 });
 

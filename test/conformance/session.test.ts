@@ -155,6 +155,26 @@ describe('4.1 session state', () => {
     await expectSettled(client);
   });
 
+  test('[MQTT-4.4.0-1][MQTT-3.1.4-2] a CleanSession=0 takeover resends the unacknowledged messages on the new connection, DUP=1', async () => {
+    const clientId = uid('s');
+    const topic = uid('t');
+    const first = await pool.connect(clientId, { clean: false });
+    await subscribe(first, topic, 1);
+    const pub = await pool.connect(uid('p'));
+    await publish(pub, topic, 'unacknowledged', { qos: 1 });
+    const original = await receive(first, false);
+    // The first connection is still open when the second one connects with the same ClientId.
+    const { client, connack } = await reconnect(pool, clientId);
+    assert.equal(connack.sessionPresent, true);
+    const resent = await receive(client);
+    assert.deepEqual(
+      [text(resent), resent.packetId, resent.dup],
+      ['unacknowledged', original.packetId, true],
+    );
+    await first.expectClose();
+    await expectSettled(client);
+  });
+
   test('[MQTT-4.3.3-2][MQTT-4.1.0-1] an inbound QoS 2 message PUBRECed before a reconnect is not delivered twice when the publisher resends it', async () => {
     const topic = uid('t');
     const sub = await pool.connect(uid('s'));
@@ -303,6 +323,36 @@ describe('4.6 message ordering: maxInflightMessages 2', () => {
       assert.deepEqual(seen, ['m0', 'm1', 'm2', 'm3', 'm4']);
     });
   }
+
+  test('[MQTT-4.4.0-1][MQTT-4.6.0-6] on reconnect the unacknowledged messages come first (DUP=1), then those queued behind the window, in order', async () => {
+    const clientId = uid('s');
+    const topic = uid('t');
+    const sub = await pool.connect(clientId, { clean: false });
+    await subscribe(sub, topic, 1);
+    const pub = await pool.connect(uid('p'));
+    for (let i = 0; i < 3; i++) await publish(pub, topic, `m${i}`, { qos: 1 });
+    const window = await take(sub, 2);
+    assert.deepEqual(window.map(text), ['m0', 'm1']);
+    await goOffline(sub);
+    await publish(pub, topic, 'm3', { qos: 1 });
+    const { client } = await reconnect(pool, clientId);
+    const resent = await take(client, 2);
+    assert.deepEqual(
+      resent.map((p) => [text(p), p.dup, p.packetId]),
+      window.map((p) => [text(p), true, p.packetId]),
+    );
+    await expectSettled(client);
+    for (const p of resent) client.send({ type: 'puback', packetId: p.packetId as number });
+    const rest = await receiveAll(client, 2);
+    assert.deepEqual(
+      rest.map((p) => [text(p), p.dup]),
+      [
+        ['m2', false],
+        ['m3', false],
+      ],
+    );
+    await expectSettled(client);
+  });
 
   test('[MQTT-4.6.0-6][MQTT-4.4.0-1] messages queued for an offline client come back 2 at a time on reconnect, in order', async () => {
     const clientId = uid('s');
