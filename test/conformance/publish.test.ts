@@ -3,7 +3,11 @@
 // ordering.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startBroker, type StartedBroker } from '../helpers/broker.js';
+import { hashPassword } from '../../src/auth/password.js';
 import type { RawClient } from '../helpers/raw-client.js';
 import type { PublishPacket, QoS } from '../../src/protocol/types.js';
 import { frame, str, text as hexText, u16 } from '../fixtures/hex.js';
@@ -515,4 +519,45 @@ describe('3.3 PUBLISH over messageSizeLimit', () => {
     assert.equal(text(await receive(sub)), '1234567890');
     await expectSettled(sub);
   });
+});
+
+describe('3.3.5 PUBLISH the client is not authorized to make', () => {
+  let secured: StartedBroker;
+  const clients = new ClientPool();
+  const login = (username: string): Record<string, unknown> => ({
+    username,
+    password: Buffer.from(`${username}-secret`),
+  });
+  before(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'midge-conformance-'));
+    const passwordFile = join(dir, 'passwd');
+    const aclFile = join(dir, 'acl');
+    writeFileSync(
+      passwordFile,
+      ['writer', 'reader'].map((u) => `${u}:${hashPassword(`${u}-secret`)}`).join('\n') + '\n',
+    );
+    writeFileSync(
+      aclFile,
+      ['user writer', 'topic write allowed/#', 'user reader', 'topic read #'].join('\n') + '\n',
+    );
+    secured = await startBroker({ allowAnonymous: false, passwordFile, aclFile });
+    clients.port = secured.port;
+  });
+  afterEach(() => clients.closeAll());
+  after(() => secured.stop());
+
+  for (const qos of [0, 1, 2] as QoS[]) {
+    test(`[MQTT-3.3.5-2] an unauthorized QoS ${qos} PUBLISH is acknowledged as usual (3.1.1) and not delivered`, async () => {
+      const prefix = uid('t');
+      const reader = await clients.connect(uid('r'), { extra: login('reader') });
+      await subscribe(reader, '#', 2);
+      const writer = await clients.connect(uid('w'), { extra: login('writer') });
+      await publish(writer, `denied/${prefix}`, 'must not arrive', { qos });
+      await publish(writer, `allowed/${prefix}`, 'may arrive', { qos });
+      await expectSettled(writer);
+      const packet = await receive(reader);
+      assert.deepEqual([packet.topic, text(packet)], [`allowed/${prefix}`, 'may arrive']);
+      await expectSettled(reader);
+    });
+  }
 });

@@ -202,7 +202,7 @@ describe('4.1 session state', () => {
     await expectSettled(sub);
   });
 
-  test('[MQTT-3.1.2-6] CleanSession=1 discards the stored session: no queued messages, no subscriptions', async () => {
+  test('[MQTT-3.1.2-6][MQTT-3.1.4-3] CleanSession=1 discards the stored session: no queued messages, no subscriptions', async () => {
     const clientId = uid('s');
     const topic = uid('t');
     const sub = await pool.connect(clientId, { clean: false });

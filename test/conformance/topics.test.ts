@@ -229,7 +229,7 @@ describe('4.7 Topic Names and Topic Filters', () => {
     await expectSilentClose(sub);
   });
 
-  test('[MQTT-1.5.3-1] a Topic Name that is not valid UTF-8 closes the connection', async () => {
+  test('[MQTT-1.5.3-1][MQTT-3.3.2-1] a Topic Name that is not valid UTF-8 closes the connection', async () => {
     const pub = await pool.connect(uid('p'));
     pub.sendBytes(frame(0x30, u16(3), '61ff62', hexText('x')));
     await expectSilentClose(pub);
