@@ -195,6 +195,12 @@ class MidgeBroker implements Broker, DeliverySink {
       this.#log.warn(`listener ${config.port}: the WebSocket listener is not available yet; skipped`);
       return undefined;
     }
+    if (config.certfile !== undefined || config.keyfile !== undefined || config.cafile !== undefined) {
+      // Never serve plain TCP where the configuration asked for TLS.
+      throw new Error(
+        `MIDGE_TLS_UNAVAILABLE: listener ${config.port} sets certfile/keyfile/cafile, but TLS listeners are not built yet`,
+      );
+    }
     return new TcpListener({
       id: listenerId(index),
       port: config.port,
