@@ -1,5 +1,6 @@
 import type { PublishPacket, Properties } from '../protocol/types.js';
 import { ProtocolError, ReasonCode } from '../protocol/reason-codes.js';
+import { isValidTopicName } from '../topic/validate.js';
 import type { BrokerContext, ClientLink, Identity, Message, Session } from './context.js';
 
 /**
@@ -14,7 +15,7 @@ export function handlePublish(
   const session = client.session as Session;
   const identity = client.identity as Identity;
   const { topic, qos } = packet;
-  if (topic.length === 0 || topic.includes('+') || topic.includes('#')) {
+  if (!isValidTopicName(topic)) {
     // [MQTT-3.3.2-2] no wildcards in a topic name; topic aliases are refused until they are offered.
     throw new ProtocolError(ReasonCode.TopicNameInvalid, `invalid topic name '${topic}'`, 'MQTT-3.3.2-2');
   }

@@ -25,10 +25,6 @@ export class SessionRegistry {
     return this.#sessions.get(clientId);
   }
 
-  values(): IterableIterator<Session> {
-    return this.#sessions.values();
-  }
-
   /**
    * The session for a connecting client: with clean start any old state is discarded [MQTT-3.1.2-6], else
    * the stored session resumes or a new one begins [MQTT-3.1.2-4]. `present` feeds CONNACK's Session Present.

@@ -56,16 +56,6 @@ export class Session {
     return this.#queue.length - this.#queueHead;
   }
 
-  /** Session state exists beyond a fresh one: decides Session Present [MQTT-3.2.2-2]. */
-  get hasState(): boolean {
-    return (
-      this.subscriptions.size > 0 ||
-      this.#inflight.size > 0 ||
-      this.queuedCount > 0 ||
-      this.inboundQos2.size > 0
-    );
-  }
-
   /**
    * A connection takes the session: unacknowledged messages go out again first, PUBLISH with DUP=1 or PUBREL
    * as they stood [MQTT-4.4.0-1], then the queue, in order [MQTT-4.6.0-1].

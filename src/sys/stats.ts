@@ -10,7 +10,6 @@ export class BrokerStats {
   bytesSent = 0;
   clientsConnected = 0;
   clientsMaximum = 0;
-  clientsDisconnected = 0;
   connectionsTotal = 0;
 
   connected(): void {
