@@ -9,6 +9,7 @@ import { Router } from './router/router.js';
 import type { DeliverySink, Grant, Message } from './router/types.js';
 import { SessionRegistry } from './session/registry.js';
 import { NEVER_EXPIRES, type Session } from './session/session.js';
+import { WillScheduler } from './session/will.js';
 import { AuthChain, ListenerAuthChains } from './auth/chain.js';
 import type { AuthChecks, AuthProvider } from './auth/types.js';
 import { createFileProvider } from './auth/providers/file.js';
@@ -94,6 +95,7 @@ class MidgeBroker implements Broker, DeliverySink {
   readonly #stats = new BrokerStats();
   readonly #settings: EngineSettings;
   readonly #sessions: SessionRegistry;
+  readonly #wills: WillScheduler;
   readonly #router: Router;
   readonly #auth: AuthChecks;
   readonly #clients = new Map<string, ClientLink>();
@@ -108,6 +110,7 @@ class MidgeBroker implements Broker, DeliverySink {
     this.#log = log;
     this.#settings = engineSettings(config);
     this.#router = new Router(this, new MemoryRetainedStore());
+    this.#wills = new WillScheduler((message) => this.#publish(message));
     this.#sessions = new SessionRegistry(
       {
         maxInflight: config.maxInflightMessages,
@@ -115,7 +118,10 @@ class MidgeBroker implements Broker, DeliverySink {
         maxQueuedBytes: config.maxQueuedBytes,
         queueQos0: config.queueQos0Messages,
       },
-      (session) => this.#forgetSubscriptions(session),
+      (session) => {
+        this.#forgetSubscriptions(session);
+        this.#wills.sessionEnded(session.clientId); // [MQTT-3.1.3-9] a delayed will goes out when its session ends
+      },
     );
     this.#auth = buildAuth(config);
     if (this.#auth.hasAcl) this.mayRead = (key, topic) => this.#mayRead(key, topic);
@@ -131,6 +137,7 @@ class MidgeBroker implements Broker, DeliverySink {
       settings: this.#settings,
       log,
       sessions: this.#sessions,
+      wills: this.#wills,
       router: this.#router,
       auth: this.#auth,
       stats: this.#stats,
@@ -239,6 +246,7 @@ class MidgeBroker implements Broker, DeliverySink {
     for (const connection of this.#connections) connection.close();
     await closing;
     this.#sessions.close();
+    this.#wills.close();
     await this.#auth.close();
     this.#listeners.length = 0;
   }

@@ -230,23 +230,17 @@ export class Client implements ClientLink, SessionOutlet {
       const identity = this.identity as Identity;
       if (ctx.clients.get(identity.clientId) === this) ctx.clients.delete(identity.clientId);
       ctx.stats.disconnected();
-      ctx.sessions.release(this.session as Session);
-      ctx.log.debug({ clientId: identity.clientId, reason }, 'client disconnected');
+      const session = this.session as Session;
+      ctx.sessions.release(session);
       const will = this.will;
       this.will = undefined;
       // [MQTT-3.1.2-8] the will goes out when the connection ends without DISCONNECT; [MQTT-3.1.2-10] once.
+      // MQTT 5 may delay it, but never past the end of the session [MQTT-3.1.3-9].
       if (publishWill && will !== undefined) {
-        ctx.publish({
-          topic: will.topic,
-          payload: will.payload,
-          qos: will.qos,
-          // [MQTT-3.1.2-16][MQTT-3.1.2-17] the will's retain flag decides.
-          retain: will.retain,
-          properties: will.properties,
-          origin: identity.clientId,
-          receivedAt: Date.now(),
-        });
+        const delay = will.properties?.willDelayInterval ?? 0;
+        ctx.wills.schedule(identity.clientId, will, Math.min(delay, session.expiryInterval));
       }
+      ctx.log.debug({ clientId: identity.clientId, reason }, 'client disconnected');
     }
     this.#connection.close();
   }

@@ -97,7 +97,10 @@ export async function handleConnect(
         ? 0
         : settings.persistentClientExpiration;
   const { session, present } = ctx.sessions.open(clientId, packet.clean, expiry);
-  client.will = will;
+  // [MQTT-3.1.3-9] a will still waiting for its delay is not sent once the session has a connection again.
+  ctx.wills.cancel(clientId);
+  // The will may outlive this connection's read buffer by its delay: it keeps its own copy of the payload.
+  client.will = will === undefined ? undefined : { ...will, payload: Buffer.from(will.payload) };
 
   const connackProperties: Properties | undefined =
     version === 5 ? connackPropertiesFor(ctx, assigned ? clientId : undefined, serverKeepAlive) : undefined;

@@ -5,12 +5,23 @@ import type { Message } from '../router/types.js';
 import type { Router } from '../router/router.js';
 import type { Session } from '../session/session.js';
 import type { SessionRegistry } from '../session/registry.js';
+import type { WillScheduler } from '../session/will.js';
 import type { AuthChecks, Identity } from '../auth/types.js';
 import type { BrokerStats } from '../sys/stats.js';
 import type { Logger } from 'pino';
 
 export { NEVER_EXPIRES } from '../session/session.js';
-export type { Message, Router, Session, SessionRegistry, AuthChecks, Identity, BrokerStats, Logger };
+export type {
+  Message,
+  Router,
+  Session,
+  SessionRegistry,
+  WillScheduler,
+  AuthChecks,
+  Identity,
+  BrokerStats,
+  Logger,
+};
 
 /** The limits and switches the engine needs, filled by server.ts from the configuration. */
 export interface EngineSettings {
@@ -63,6 +74,8 @@ export interface BrokerContext {
   readonly settings: EngineSettings;
   readonly log: Logger;
   readonly sessions: SessionRegistry;
+  /** Wills held back by their Will Delay Interval (MQTT 5). */
+  readonly wills: WillScheduler;
   readonly router: Router;
   readonly auth: AuthChecks;
   readonly stats: BrokerStats;
