@@ -13,21 +13,34 @@ export class MemoryRetainedStore implements RetainedStore {
 
   set(topic: string, message: Message | null): void {
     // [MQTT-3.3.1-11] an empty retained payload is never stored; it clears the topic.
-    if (message === null || message.payload.length === 0) this.#messages.delete(topic);
+    if (message === null || message.payload.length === 0 || expired(message, Date.now()))
+      this.#messages.delete(topic);
     else this.#messages.set(topic, ownPayload(message));
   }
 
   match(filter: string): Message[] {
+    const now = Date.now();
     if (!hasWildcard(filter)) {
       const message = this.#messages.get(filter);
-      return message ? [message] : [];
+      if (message === undefined) return [];
+      if (!expired(message, now)) return [message];
+      this.#messages.delete(filter);
+      return [];
     }
     const found: Message[] = [];
     for (const [topic, message] of this.#messages) {
-      if (topicMatches(filter, topic)) found.push(message);
+      if (!topicMatches(filter, topic)) continue;
+      if (expired(message, now)) this.#messages.delete(topic);
+      else found.push(message);
     }
     return found;
   }
+}
+
+/** [MQTT-3.3.2-5] a retained message is not sent once its Message Expiry Interval has passed. */
+function expired(message: Message, now: number): boolean {
+  const interval = message.properties?.messageExpiryInterval;
+  return interval !== undefined && message.receivedAt + interval * 1000 <= now;
 }
 
 /**
