@@ -55,8 +55,8 @@ function engineSettings(config: Config): EngineSettings {
     clientIdPrefixes: config.clientIdPrefixes ?? '',
     retainAvailable: config.retainAvailable,
     maxQos: 2,
-    maxTopicAlias: 0,
-    receiveMaximum: 65535,
+    // Like mosquitto, max_inflight_messages is also the Receive Maximum offered to MQTT 5 clients.
+    receiveMaximum: config.maxInflightMessages > 0 ? config.maxInflightMessages : 65535,
     persistentClientExpiration:
       config.persistentClientExpiration > 0 ? config.persistentClientExpiration : NEVER_EXPIRES,
   };
@@ -102,6 +102,8 @@ class MidgeBroker implements Broker, DeliverySink {
   readonly #connections = new Set<Connection>();
   readonly #listeners: Listener[] = [];
   readonly #addresses: ListenerAddress[] = [];
+  /** max_topic_alias per listener id (a listener section may set its own). */
+  readonly #topicAliasMaximum = new Map<string, number>();
   readonly #sys: SysPublisher;
   readonly #ctx: BrokerContext;
 
@@ -181,6 +183,10 @@ class MidgeBroker implements Broker, DeliverySink {
     }
     for (const [index, listenerConfig] of this.config.listeners.entries()) {
       const listener = this.#createListener(listenerConfig, index);
+      this.#topicAliasMaximum.set(
+        listenerId(index),
+        listenerConfig.maxTopicAlias ?? this.config.maxTopicAlias,
+      );
       if (listener === undefined) continue;
       const address = await listener.listen((connection) => this.#accept(connection));
       this.#listeners.push(listener);
@@ -228,6 +234,7 @@ class MidgeBroker implements Broker, DeliverySink {
     new Client(this.#ctx, connection, {
       maxPacketSize: this.#settings.maxPacketSize,
       connectTimeoutMs: 10_000,
+      topicAliasMaximum: this.#topicAliasMaximum.get(connection.listenerId) ?? this.config.maxTopicAlias,
     });
   }
 

@@ -9,6 +9,7 @@ import type { BrokerContext, ClientLink, Identity, Session } from '../handlers/c
 import { dispatch } from './dispatch.js';
 import { closeForError } from './errors.js';
 import { encodeOutgoing, frameIndex } from './outgoing.js';
+import { InboundTopicAliases, OutboundTopicAliases } from '../session/topic-alias.js';
 
 /** Above this many bytes waiting in the socket, QoS 0 messages for this client are dropped. */
 const CONGESTED_BYTES = 4 * 1024 * 1024;
@@ -19,6 +20,8 @@ export interface ClientOptions {
   maxPacketSize: number;
   /** A connection that sends no CONNECT within this time is closed. */
   connectTimeoutMs: number;
+  /** Topic Alias Maximum offered to MQTT 5 clients of this listener (max_topic_alias; 0 = none). */
+  topicAliasMaximum: number;
 }
 
 /**
@@ -30,6 +33,10 @@ export class Client implements ClientLink, SessionOutlet {
   identity: Identity | undefined;
   session: Session | undefined;
   will: Will | undefined;
+  topicAliases: InboundTopicAliases | undefined;
+  readonly topicAliasMaximum: number;
+  /** Aliases this server assigns on the PUBLISH packets it sends, when the client accepts any. */
+  #aliasesOut: OutboundTopicAliases | undefined;
   readonly #ctx: BrokerContext;
   readonly #connection: Connection;
   readonly #decoder: FrameDecoder;
@@ -47,6 +54,7 @@ export class Client implements ClientLink, SessionOutlet {
     this.#ctx = ctx;
     this.#connection = connection;
     this.#decoder = new FrameDecoder({ maxPacketSize: options.maxPacketSize, role: 'server' });
+    this.topicAliasMaximum = options.topicAliasMaximum;
     connection.onData(this.#onData);
     connection.onClose(() => this.close(true, 'connection lost'));
     connection.onDrain(() => this.session?.pump());
@@ -144,7 +152,9 @@ export class Client implements ClientLink, SessionOutlet {
     const version = this.protocolVersion as ProtocolVersion;
     const message = outgoing.message;
     let bytes: Buffer;
-    const index = frameIndex(version, outgoing);
+    const aliases = this.#aliasesOut;
+    const alias = aliases === undefined ? undefined : aliases.lookup(message.topic);
+    const index = alias === undefined ? frameIndex(version, outgoing) : -1;
     if (index >= 0) {
       const frames = (message.frames ??= []);
       const frame = (frames[index] ??= encodePublishFrame(
@@ -162,7 +172,7 @@ export class Client implements ClientLink, SessionOutlet {
       ));
       bytes = packetId === undefined ? frame.bytes : stampPacketId(frame, packetId, dup);
     } else {
-      const encoded = encodeOutgoing(outgoing, version, packetId, dup, Date.now());
+      const encoded = encodeOutgoing(outgoing, version, packetId, dup, Date.now(), alias);
       if (encoded === undefined) return false; // expired [MQTT-3.3.2-5]
       bytes = encoded;
     }
@@ -171,6 +181,8 @@ export class Client implements ClientLink, SessionOutlet {
       this.#ctx.stats.publishDropped++;
       return false;
     }
+    // The client learns an alias from the PUBLISH that carries it with the topic: only one that went out counts.
+    if (alias !== undefined && !alias.known) aliases?.commit(message.topic, alias.alias);
     this.#ctx.stats.publishSent++;
     this.#write(bytes);
     return true;
@@ -186,8 +198,15 @@ export class Client implements ClientLink, SessionOutlet {
     keepalive: number,
     receiveMaximum: number,
     maximumPacketSize: number,
+    topicAliasMaximum = 0,
   ): void {
     if (this.#closed) return;
+    if (this.protocolVersion === 5) {
+      // [MQTT-3.3.2-7] aliases live as long as this connection, in both directions.
+      if (this.topicAliasMaximum > 0) this.topicAliases = new InboundTopicAliases(this.topicAliasMaximum);
+      // [MQTT-3.1.2-27] a client that sent no Topic Alias Maximum (or 0) gets no aliases.
+      if (topicAliasMaximum > 0) this.#aliasesOut = new OutboundTopicAliases(topicAliasMaximum);
+    }
     this.identity = identity;
     this.session = session;
     session.identity = identity;

@@ -18,13 +18,14 @@ export function frameIndex(version: ProtocolVersion, outgoing: Outgoing): number
   return (version - 3) * 6 + outgoing.qos * 2 + (outgoing.retain ? 1 : 0);
 }
 
-/** Encodes a delivery with per-subscriber properties; undefined when the message has expired [MQTT-3.3.2-5]. */
+/** Encodes a delivery with per-subscriber properties (and topic alias); undefined when the message has expired [MQTT-3.3.2-5]. */
 export function encodeOutgoing(
   outgoing: Outgoing,
   version: ProtocolVersion,
   packetId: number | undefined,
   dup: boolean,
   now: number,
+  alias?: { readonly alias: number; readonly known: boolean },
 ): Buffer | undefined {
   const message = outgoing.message;
   const properties: Properties = { ...message.properties };
@@ -35,10 +36,12 @@ export function encodeOutgoing(
     properties.messageExpiryInterval = remaining;
   }
   if (outgoing.subscriptionIds !== undefined) properties.subscriptionIdentifiers = outgoing.subscriptionIds;
+  // A known alias replaces the topic (sent as the empty string); a new one travels with its topic.
+  if (alias !== undefined) properties.topicAlias = alias.alias;
   return encode(
     {
       type: 'publish',
-      topic: message.topic,
+      topic: alias?.known === true ? '' : message.topic,
       payload: message.payload,
       qos: outgoing.qos,
       retain: outgoing.retain,

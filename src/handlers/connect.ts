@@ -103,7 +103,9 @@ export async function handleConnect(
   client.will = will === undefined ? undefined : { ...will, payload: Buffer.from(will.payload) };
 
   const connackProperties: Properties | undefined =
-    version === 5 ? connackPropertiesFor(ctx, assigned ? clientId : undefined, serverKeepAlive) : undefined;
+    version === 5
+      ? connackPropertiesFor(ctx, client, assigned ? clientId : undefined, serverKeepAlive)
+      : undefined;
   // [MQTT-3.2.2-1..3] Session Present only when a stored session resumes. MQTT 3.1 has no such flag: its
   // first CONNACK byte is reserved and stays 0 (as mosquitto does).
   client.send({
@@ -118,19 +120,21 @@ export async function handleConnect(
     keepalive,
     properties?.receiveMaximum ?? 65535,
     properties?.maximumPacketSize ?? 0,
+    properties?.topicAliasMaximum ?? 0,
   );
   ctx.log.debug({ clientId, version, clean: packet.clean, present }, 'client connected');
 }
 
 function connackPropertiesFor(
   ctx: BrokerContext,
+  client: ClientLink,
   assignedId: string | undefined,
   serverKeepAlive: number | undefined,
 ): Properties {
   const { settings } = ctx;
   const properties: Properties = {
     receiveMaximum: settings.receiveMaximum,
-    topicAliasMaximum: settings.maxTopicAlias,
+    topicAliasMaximum: client.topicAliasMaximum,
     wildcardSubscriptionAvailable: 1,
     subscriptionIdentifiersAvailable: 1,
     sharedSubscriptionAvailable: 0,

@@ -6,6 +6,7 @@ import type { Router } from '../router/router.js';
 import type { Session } from '../session/session.js';
 import type { SessionRegistry } from '../session/registry.js';
 import type { WillScheduler } from '../session/will.js';
+import type { InboundTopicAliases } from '../session/topic-alias.js';
 import type { AuthChecks, Identity } from '../auth/types.js';
 import type { BrokerStats } from '../sys/stats.js';
 import type { Logger } from 'pino';
@@ -35,7 +36,6 @@ export interface EngineSettings {
   clientIdPrefixes: string;
   retainAvailable: boolean;
   maxQos: 0 | 1 | 2;
-  maxTopicAlias: number;
   /** Receive Maximum the server offers MQTT 5 clients: its inbound QoS 1/2 window. */
   receiveMaximum: number;
   /** Session expiry applied to 3.1.1 CleanSession=0 sessions (persistent_client_expiration; NEVER_EXPIRES by default). */
@@ -53,6 +53,10 @@ export interface ClientLink {
   readonly identity: Identity | undefined;
   readonly session: Session | undefined;
   will: Will | undefined;
+  /** MQTT 5 Topic Aliases the client may set on this connection; undefined when none are offered. */
+  readonly topicAliases: InboundTopicAliases | undefined;
+  /** The Topic Alias Maximum this connection's listener offers MQTT 5 clients (0 = none). */
+  readonly topicAliasMaximum: number;
   send(packet: Packet): void;
   /** Accept the CONNECT: attach the session, register as the live connection for the client id. */
   accept(
@@ -61,6 +65,7 @@ export interface ClientLink {
     keepalive: number,
     receiveMaximum: number,
     maximumPacketSize: number,
+    topicAliasMaximum?: number,
   ): void;
   /**
    * Close after flushing. `publishWill` decides the will [MQTT-3.1.2-8][MQTT-3.14.4-3]; an MQTT 5 client that

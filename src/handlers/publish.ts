@@ -10,21 +10,16 @@ import type { BrokerContext, ClientLink, Identity, Message, Session } from './co
 export function handlePublish(
   ctx: BrokerContext,
   client: ClientLink,
-  packet: PublishPacket,
+  received: PublishPacket,
 ): void | Promise<void> {
   const session = client.session as Session;
   const identity = client.identity as Identity;
+  const alias = received.properties?.topicAlias;
+  const packet = alias === undefined ? received : resolveAlias(client, received, alias);
   const { topic, qos } = packet;
   if (!isValidTopicName(topic)) {
-    // [MQTT-3.3.2-2] no wildcards in a topic name; topic aliases are refused until they are offered.
+    // [MQTT-3.3.2-2] no wildcards in a topic name.
     throw new ProtocolError(ReasonCode.TopicNameInvalid, `invalid topic name '${topic}'`, 'MQTT-3.3.2-2');
-  }
-  if (packet.properties?.topicAlias !== undefined) {
-    throw new ProtocolError(
-      ReasonCode.TopicAliasInvalid,
-      'topic alias beyond Topic Alias Maximum',
-      'MQTT-3.2.2-17',
-    );
   }
   const { settings } = ctx;
   if (qos > settings.maxQos) {
@@ -39,6 +34,15 @@ export function handlePublish(
   if (qos === 2 && session.inboundQos2.has(packet.packetId as number)) {
     acknowledge(client, packet, ReasonCode.Success);
     return;
+  }
+  if (qos === 2 && client.protocolVersion === 5 && session.inboundQos2.size >= settings.receiveMaximum) {
+    // [MQTT-3.3.4-7] the client exceeded the Receive Maximum of our CONNACK (section 4.9): QoS 1 is acknowledged
+    // at once, so only QoS 2 messages awaiting PUBREL can pile up.
+    throw new ProtocolError(
+      ReasonCode.ReceiveMaximumExceeded,
+      `more than ${settings.receiveMaximum} QoS 2 messages awaiting PUBREL`,
+      'MQTT-3.3.4-7',
+    );
   }
   if (settings.messageSizeLimit > 0 && packet.payload.length > settings.messageSizeLimit) {
     ctx.stats.publishDropped++;
@@ -80,6 +84,23 @@ function acknowledge(client: ClientLink, packet: PublishPacket, reasonCode: numb
   const packetId = packet.packetId as number;
   const code = client.protocolVersion === 5 && reasonCode !== 0 ? reasonCode : undefined;
   client.send({ type: packet.qos === 1 ? 'puback' : 'pubrec', packetId, reasonCode: code });
+}
+
+/** The topic a Topic Alias stands for on this connection (section 3.3.2.3.4). */
+function resolveAlias(client: ClientLink, packet: PublishPacket, alias: number): PublishPacket {
+  const aliases = client.topicAliases;
+  if (aliases === undefined) {
+    // [MQTT-3.2.2-18] no Topic Alias Maximum was offered: any alias is invalid.
+    throw new ProtocolError(ReasonCode.TopicAliasInvalid, 'topic alias not offered', 'MQTT-3.2.2-18');
+  }
+  if (packet.topic.length > 0 && !isValidTopicName(packet.topic)) {
+    throw new ProtocolError(
+      ReasonCode.TopicNameInvalid,
+      `invalid topic name '${packet.topic}'`,
+      'MQTT-3.3.2-2',
+    );
+  }
+  return { ...packet, topic: aliases.resolve(packet.topic, alias) };
 }
 
 /** Properties travel to subscribers except the per-hop ones (topic alias, subscription identifiers). */

@@ -9,6 +9,7 @@ import type { ConnackPacket, Properties } from '../../src/protocol/types.js';
 import { frame, str, text as hexText, u16, varint } from '../fixtures/hex.js';
 import {
   ClientPool,
+  connect5 as connectV5,
   expectAlive,
   expectQuiet,
   expectSettled,
@@ -23,21 +24,11 @@ import {
 const pool = new ClientPool();
 let broker: StartedBroker;
 
-async function connect5(
+function connect5(
   clientId: string,
   properties?: Properties,
 ): Promise<{ client: RawClient; connack: ConnackPacket }> {
-  const client = await pool.open(5);
-  client.send({
-    type: 'connect',
-    protocolName: 'MQTT',
-    protocolVersion: 5,
-    clean: true,
-    keepalive: 60,
-    clientId,
-    properties,
-  });
-  return { client, connack: await client.expect('connack') };
+  return connectV5(pool, clientId, { properties });
 }
 
 describe('MQTT 5.0 basics', () => {

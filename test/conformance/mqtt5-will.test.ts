@@ -6,27 +6,16 @@ import assert from 'node:assert/strict';
 import { startBroker, type StartedBroker } from '../helpers/broker.js';
 import type { RawClient } from '../helpers/raw-client.js';
 import type { Properties, Will } from '../../src/protocol/types.js';
-import { ClientPool, receive, subscribe, text, uid } from './support.js';
+import { ClientPool, connect5, receive, subscribe, text, uid, type Connect5Options } from './support.js';
 
 const pool = new ClientPool();
 let broker: StartedBroker;
 
-async function connect5(
+async function connect(
   clientId: string,
-  options: { properties?: Properties; will?: Will; clean?: boolean } = {},
+  options: Connect5Options = {},
 ): Promise<{ client: RawClient; sessionPresent: boolean }> {
-  const client = await pool.open(5);
-  client.send({
-    type: 'connect',
-    protocolName: 'MQTT',
-    protocolVersion: 5,
-    clean: options.clean ?? true,
-    keepalive: 60,
-    clientId,
-    properties: options.properties,
-    will: options.will,
-  });
-  const connack = await client.expect('connack');
+  const { client, connack } = await connect5(pool, clientId, options);
   assert.equal(connack.reasonCode, 0);
   return { client, sessionPresent: connack.sessionPresent };
 }
@@ -37,7 +26,7 @@ function will(topic: string, properties: Properties): Will {
 
 /** A subscriber of `topic`, MQTT 5. */
 async function watcher(topic: string): Promise<RawClient> {
-  const { client } = await connect5(uid('w'));
+  const { client } = await connect(uid('w'));
   await subscribe5(client, topic);
   return client;
 }
@@ -63,7 +52,7 @@ describe('MQTT 5.0 will delay', () => {
       ['a', '2'],
       ['z', '3'],
     ];
-    const { client } = await connect5(uid(), {
+    const { client } = await connect(uid(), {
       properties: { sessionExpiryInterval: 30 },
       will: will(topic, { willDelayInterval: 1, contentType: 'text/plain', userProperties }),
     });
@@ -84,9 +73,9 @@ describe('MQTT 5.0 will delay', () => {
       properties: { sessionExpiryInterval: 30 },
       will: will(topic, { willDelayInterval: 1 }),
     };
-    const { client } = await connect5(id, options);
+    const { client } = await connect(id, options);
     client.destroy();
-    const again = await connect5(id, { properties: { sessionExpiryInterval: 30 }, clean: false });
+    const again = await connect(id, { properties: { sessionExpiryInterval: 30 }, clean: false });
     assert.equal(again.sessionPresent, true);
     assert.equal(await sub.next(1500), undefined, 'the will was cancelled');
   });
@@ -94,7 +83,7 @@ describe('MQTT 5.0 will delay', () => {
   test('(5.0) [MQTT-3.1.3-9] a session that ends before the delay (Session Expiry 0) takes its will out at once', async () => {
     const topic = uid('t');
     const sub = await watcher(topic);
-    const { client } = await connect5(uid(), { will: will(topic, { willDelayInterval: 60 }) });
+    const { client } = await connect(uid(), { will: will(topic, { willDelayInterval: 60 }) });
     client.destroy();
     assert.equal(text(await receive(sub, true, 1000)), 'gone');
   });
@@ -103,20 +92,20 @@ describe('MQTT 5.0 will delay', () => {
     const topic = uid('t');
     const sub = await watcher(topic);
     const id = uid();
-    const { client } = await connect5(id, {
+    const { client } = await connect(id, {
       properties: { sessionExpiryInterval: 60 },
       will: will(topic, { willDelayInterval: 60 }),
     });
     client.destroy();
     assert.equal(await sub.next(300), undefined);
-    await connect5(id, { clean: true });
+    await connect(id, { clean: true });
     assert.equal(text(await receive(sub, true, 1000)), 'gone');
   });
 
   test('(5.0) [MQTT-3.1.2-10] DISCONNECT 0x00 discards the will, also one with a delay', async () => {
     const topic = uid('t');
     const sub = await watcher(topic);
-    const { client } = await connect5(uid(), {
+    const { client } = await connect(uid(), {
       properties: { sessionExpiryInterval: 5 },
       will: will(topic, { willDelayInterval: 1 }),
     });
@@ -127,7 +116,7 @@ describe('MQTT 5.0 will delay', () => {
   test('(5.0) [MQTT-3.1.2-8] a will with Will Delay Interval 0 goes out as soon as the connection drops', async () => {
     const topic = uid('t');
     const sub = await watcher(topic);
-    const { client } = await connect5(uid(), {
+    const { client } = await connect(uid(), {
       properties: { sessionExpiryInterval: 60 },
       will: will(topic, { willDelayInterval: 0 }),
     });

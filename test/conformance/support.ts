@@ -2,7 +2,15 @@
 // unique client ids and topics, and the SUBSCRIBE / PUBLISH exchanges most tests begin with.
 import assert from 'node:assert/strict';
 import { RawClient } from '../helpers/raw-client.js';
-import type { Packet, ProtocolVersion, PublishPacket, QoS } from '../../src/protocol/types.js';
+import type {
+  ConnackPacket,
+  Packet,
+  Properties,
+  ProtocolVersion,
+  PublishPacket,
+  QoS,
+  Will,
+} from '../../src/protocol/types.js';
 
 /** How long to wait for a packet that must not come. */
 export const QUIET_MS = 250;
@@ -216,4 +224,35 @@ export async function expectSilentClose(client: RawClient): Promise<void> {
 export async function expectAlive(client: RawClient): Promise<void> {
   client.send({ type: 'pingreq' });
   await client.expect('pingresp');
+}
+
+export interface Connect5Options {
+  properties?: Properties;
+  will?: Will;
+  clean?: boolean;
+  keepalive?: number;
+  username?: string;
+  password?: Buffer;
+}
+
+/** MQTT 5 CONNECT on a new pool connection; returns the client and the CONNACK, whatever its reason code. */
+export async function connect5(
+  pool: ClientPool,
+  clientId: string,
+  options: Connect5Options = {},
+): Promise<{ client: RawClient; connack: ConnackPacket }> {
+  const client = await pool.open(5);
+  client.send({
+    type: 'connect',
+    protocolName: 'MQTT',
+    protocolVersion: 5,
+    clean: options.clean ?? true,
+    keepalive: options.keepalive ?? 60,
+    clientId,
+    properties: options.properties,
+    will: options.will,
+    username: options.username,
+    password: options.password,
+  });
+  return { client, connack: await client.expect('connack') };
 }
