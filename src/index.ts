@@ -8,3 +8,7 @@ export { loadConfigFile } from './config/mosquitto-conf.js';
 export { ConfigError } from './config/errors.js';
 export { createLogger } from './observability/log.js';
 export type { ListenerAddress } from './transport/types.js';
+export { hashPassword } from './auth/password.js';
+export { checkPasswordHash, hashNewPassword, verifyStoredPassword } from './auth/password-hash.js';
+export type { PasswordScheme } from './auth/password-hash.js';
+export { PasswordHashError } from './auth/password-error.js';

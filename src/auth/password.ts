@@ -5,6 +5,7 @@
 // `crypto` is used through its default export so tests can observe timingSafeEqual and pbkdf2 being called.
 import crypto from 'node:crypto';
 import { AuthFileError, numberedLines } from './file-error.js';
+import { decodeBase64Text as decodeBase64 } from './password-error.js';
 
 export type PasswordHashFormat = '6' | '7';
 
@@ -29,12 +30,6 @@ export interface HashPasswordOptions {
 export const DEFAULT_PBKDF2_ITERATIONS = 101;
 const HASH_BYTES = 64;
 const SALT_BYTES = 12;
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
-function decodeBase64(text: string): Buffer | undefined {
-  if (!BASE64.test(text) || text.length % 4 === 1) return undefined;
-  return Buffer.from(text, 'base64');
-}
 
 /** Parses `$6$salt$hash` or `$7$iterations$salt$hash`; throws an Error saying what is wrong. */
 export function parsePasswordHash(encoded: string): PasswordHash {
