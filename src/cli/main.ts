@@ -4,8 +4,15 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { createBroker, createLogger } from '../index.js';
 import { loggerOptionsFor, parseArgs } from './args.js';
+import { findSubcommand } from './subcommands.js';
 
 async function main(argv: readonly string[]): Promise<void> {
+  const subcommand = findSubcommand(argv);
+  if (subcommand !== undefined) {
+    const io = { input: process.stdin, output: process.stdout, error: process.stderr };
+    process.exitCode = await subcommand(argv.slice(1), io);
+    return;
+  }
   const parsed = parseArgs(argv);
   if (parsed.action === 'exit') {
     process.stdout.write(parsed.stdout);

@@ -24,6 +24,8 @@ export interface StartMidgeOptions {
   conf?: string;
   /** Extra command-line arguments. */
   args?: string[];
+  /** Another broker executable taking the same `-c FILE` / `-p PORT` (e.g. /usr/sbin/mosquitto); overrides the env. */
+  broker?: string;
 }
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -72,7 +74,7 @@ export async function startMidge(options: StartMidgeOptions = {}): Promise<Midge
   }
   args.push(...(options.args ?? []));
 
-  const reference = process.env.MIDGE_INTEROP_BROKER;
+  const reference = options.broker ?? process.env.MIDGE_INTEROP_BROKER;
   const command = reference !== undefined && reference !== '' ? reference : process.execPath;
   const commandArgs = command === process.execPath ? [cliPath, ...args] : args;
   const proc = spawn(command, commandArgs, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,0 +1,14 @@
+// `midge <subcommand> …`: tools that work on files and stores rather than running a broker.
+import { runPasswd, type CommandIo } from './passwd.js';
+
+export type Subcommand = (argv: readonly string[], io: CommandIo) => Promise<number>;
+
+const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
+  passwd: runPasswd,
+};
+
+/** The subcommand named by the first argument, if it names one. */
+export function findSubcommand(argv: readonly string[]): Subcommand | undefined {
+  const name = argv[0];
+  return name !== undefined && Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
+}
