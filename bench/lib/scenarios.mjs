@@ -1,0 +1,167 @@
+// The scenarios: who connects, who publishes what, and which figure comes out. Each one is split into
+// generator processes ("parts"); part 0 holds the publishers and the subscribers their window follows.
+
+const FRAME_OVERHEAD = 16;
+/** Bytes a QoS 0 window may leave in flight across all subscribers: keeps broker buffers bounded. */
+const WINDOW_BYTES = 32 * 1024 * 1024;
+const ACKED_WINDOW = 1000;
+
+function qos0Window(payloadSize, subscribers) {
+  const copies = (payloadSize + FRAME_OVERHEAD) * subscribers;
+  return Math.max(16, Math.min(20000, Math.floor(WINDOW_BYTES / copies)));
+}
+
+/** One publisher to `subs` subscribers of one topic, subscribers spread over `parts` processes. */
+function fanOut({ subs, qos = 0, payloadSize = 64, parts = 1 }) {
+  return (ctx) => {
+    const topic = `bench/${ctx.tag}`;
+    const perPart = Math.ceil(subs / parts);
+    const window = qos === 0 ? qos0Window(payloadSize, subs) : ACKED_WINDOW;
+    return Array.from({ length: parts }, (_, p) => {
+      const count = Math.min(perPart, subs - p * perPart);
+      const subscribers = Array.from({ length: count }, (_, i) => ({
+        id: `${ctx.tag}-s${p}-${i}`,
+        filter: topic,
+        qos,
+      }));
+      const publishers = p === 0 ? [{ id: `${ctx.tag}-p`, topic }] : [];
+      return { mode: 'throughput', qos, payloadSize, window, localCopies: count, subscribers, publishers };
+    });
+  };
+}
+
+/** `pubs` publishers on their own topics to one wildcard subscriber. */
+function fanIn({ pubs, payloadSize = 64 }) {
+  return (ctx) => {
+    const publishers = Array.from({ length: pubs }, (_, i) => ({
+      id: `${ctx.tag}-p${i}`,
+      topic: `bench/${ctx.tag}/${i}`,
+    }));
+    const subscribers = [{ id: `${ctx.tag}-s`, filter: `bench/${ctx.tag}/+`, qos: 0 }];
+    const window = qos0Window(payloadSize, 1);
+    return [{ mode: 'throughput', qos: 0, payloadSize, window, localCopies: 1, subscribers, publishers }];
+  };
+}
+
+/** `groupSize` subscribers share one subscription; `pubs` publishers feed it. MQTT 5 clients. */
+function sharedFanIn({ pubs, groupSize, payloadSize = 64 }) {
+  return (ctx) => {
+    const publishers = Array.from({ length: pubs }, (_, i) => ({
+      id: `${ctx.tag}-p${i}`,
+      topic: `bench/${ctx.tag}/${i}`,
+    }));
+    const subscribers = Array.from({ length: groupSize }, (_, i) => ({
+      id: `${ctx.tag}-s${i}`,
+      filter: `$share/bench/bench/${ctx.tag}/+`,
+      qos: 0,
+    }));
+    const window = qos0Window(payloadSize, 1);
+    return [
+      {
+        mode: 'throughput',
+        version: 5,
+        qos: 0,
+        payloadSize,
+        window,
+        localCopies: 1,
+        subscribers,
+        publishers,
+      },
+    ];
+  };
+}
+
+function latency({ rate }) {
+  return (ctx) => {
+    const topic = `bench/${ctx.tag}`;
+    return [
+      {
+        mode: 'latency',
+        rate,
+        qos: 0,
+        payloadSize: 64,
+        window: 1,
+        subscribers: [{ id: `${ctx.tag}-s`, filter: topic, qos: 0 }],
+        publishers: [{ id: `${ctx.tag}-p`, topic }],
+      },
+    ];
+  };
+}
+
+/** Idle connections, at most PER_PART per process, each process from its own loopback source address. */
+const PER_PART = 5000;
+function idle({ count }) {
+  return (ctx) =>
+    Array.from({ length: Math.ceil(count / PER_PART) }, (_, p) => ({
+      mode: 'idle',
+      count: Math.min(PER_PART, count - p * PER_PART),
+      prefix: `${ctx.tag}-i${p}`,
+      // 127.0.0.0/8 is all loopback: spreading source addresses keeps clear of the ephemeral port range.
+      localAddress: `127.0.${1 + Math.floor(p / 200)}.${10 + (p % 200)}`,
+      parallel: 64,
+    }));
+}
+
+const throughput = { kind: 'throughput', unit: 'msg/s', better: 'higher', sink: true };
+
+export const SCENARIOS = [
+  { name: 'qos0', title: 'QoS 0 one-to-one, 64 B', ...throughput, parts: fanOut({ subs: 1 }) },
+  { name: 'qos1', title: 'QoS 1 one-to-one, 64 B', ...throughput, parts: fanOut({ subs: 1, qos: 1 }) },
+  { name: 'qos2', title: 'QoS 2 one-to-one, 64 B', ...throughput, parts: fanOut({ subs: 1, qos: 2 }) },
+  {
+    name: 'payload-16k',
+    title: 'QoS 0 one-to-one, 16 KiB',
+    ...throughput,
+    parts: fanOut({ subs: 1, payloadSize: 16384 }),
+  },
+  {
+    name: 'fanout-100',
+    title: 'fan-out 1→100, QoS 0 (deliveries/s)',
+    ...throughput,
+    parts: fanOut({ subs: 100, parts: 2 }),
+  },
+  {
+    name: 'fanout-1000',
+    title: 'fan-out 1→1000, QoS 0 (deliveries/s)',
+    ...throughput,
+    parts: fanOut({ subs: 1000, parts: 2 }),
+  },
+  { name: 'fanin-100', title: 'fan-in 100→1 wildcard, QoS 0', ...throughput, parts: fanIn({ pubs: 100 }) },
+  {
+    name: 'shared-fanin',
+    title: 'shared subscription fan-in 100→4, QoS 0',
+    ...throughput,
+    sink: false,
+    needs: 'shared-subscriptions',
+    parts: sharedFanIn({ pubs: 100, groupSize: 4 }),
+  },
+  {
+    name: 'websocket',
+    title: 'WebSocket QoS 0 one-to-one, 64 B',
+    ...throughput,
+    sink: false,
+    needs: 'websocket',
+  },
+  {
+    name: 'latency',
+    title: 'round trip at 5,000 msg/s, QoS 0',
+    kind: 'latency',
+    unit: 'µs',
+    better: 'lower',
+    parts: latency({ rate: 5000 }),
+  },
+  {
+    name: 'idle-10k',
+    title: '10,000 idle connections',
+    kind: 'idle',
+    count: 10000,
+    parts: idle({ count: 10000 }),
+  },
+  {
+    name: 'idle-50k',
+    title: '50,000 idle connections',
+    kind: 'idle',
+    count: 50000,
+    parts: idle({ count: 50000 }),
+  },
+];
