@@ -1,6 +1,7 @@
 // The composition root: builds listeners, stores, the auth chain, the router and the engine from a Config.
 // The only file that names implementations.
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { resolveConfig } from './config/schema.js';
 import type { Config, ConfigInput, ListenerConfig } from './config/schema.js';
@@ -16,8 +17,10 @@ import { createFileProvider } from './auth/providers/file.js';
 import { BrokerStats } from './sys/stats.js';
 import { SysPublisher } from './sys/publisher.js';
 import { Client } from './client/client.js';
-import type { BrokerContext, ClientLink, EngineSettings } from './handlers/context.js';
+import type { BrokerContext, ClientLink, Durability, EngineSettings } from './handlers/context.js';
 import { MemoryRetainedStore } from './store/memory/retained.js';
+import { openSqliteStorage } from './store/sqlite/storage.js';
+import type { RetainedStore, Storage } from './store/types.js';
 import { TcpListener } from './transport/tcp.js';
 import type { Connection, Listener, ListenerAddress } from './transport/types.js';
 import { ReasonCode } from './protocol/reason-codes.js';
@@ -106,12 +109,22 @@ class MidgeBroker implements Broker, DeliverySink {
   readonly #topicAliasMaximum = new Map<string, number>();
   readonly #sys: SysPublisher;
   readonly #ctx: BrokerContext;
+  /** Persistence, opened by start(); the router reaches the retained store through #retained. */
+  #storage: Storage | undefined;
+  #retained: RetainedStore = new MemoryRetainedStore();
 
   constructor(config: Config, log: Logger) {
     this.config = config;
     this.#log = log;
     this.#settings = engineSettings(config);
-    this.#router = new Router(this, new MemoryRetainedStore());
+    const retained = (): RetainedStore => this.#retained;
+    this.#router = new Router(this, {
+      set: (topic, message) => retained().set(topic, message),
+      match: (filter) => retained().match(filter),
+      get size() {
+        return retained().size;
+      },
+    });
     this.#wills = new WillScheduler((message) => this.#publish(message));
     this.#sessions = new SessionRegistry(
       {
@@ -119,6 +132,8 @@ class MidgeBroker implements Broker, DeliverySink {
         maxQueued: config.maxQueuedMessages,
         maxQueuedBytes: config.maxQueuedBytes,
         queueQos0: config.queueQos0Messages,
+        dropOldest: config.queueOverflow === 'drop_oldest',
+        onDrop: () => this.#stats.publishDropped++,
       },
       (session) => {
         this.#forgetSubscriptions(session);
@@ -146,6 +161,7 @@ class MidgeBroker implements Broker, DeliverySink {
       clients: this.#clients,
       publish: (message) => this.#publish(message),
       assignClientId: () => `${config.autoIdPrefix}${randomUUID()}`,
+      durability: config.persistence ? this.#durability() : undefined,
     };
   }
 
@@ -178,9 +194,7 @@ class MidgeBroker implements Broker, DeliverySink {
     const log = this.#log;
     log.info(`midge ${VERSION} starting`);
     for (const note of this.config.notes) log.warn(note);
-    if (this.config.persistence) {
-      log.warn('persistence: state is kept in memory only in this version; it does not survive a restart');
-    }
+    if (this.config.persistence) await this.#openStorage();
     for (const [index, listenerConfig] of this.config.listeners.entries()) {
       const listener = this.#createListener(listenerConfig, index);
       this.#topicAliasMaximum.set(
@@ -238,6 +252,57 @@ class MidgeBroker implements Broker, DeliverySink {
     });
   }
 
+  #durability(): Durability {
+    const storage = (): Storage | undefined => this.#storage;
+    return {
+      get pending() {
+        return storage()?.pending ?? false;
+      },
+      flush: () => storage()?.flush() ?? Promise.resolve(),
+      failed: (client, error) => {
+        this.#log.error(
+          { clientId: client.identity?.clientId, err: error },
+          'MIDGE_STORE_WRITE_FAILED: not acknowledged; disconnecting the client so it sends again later',
+        );
+        client.close(true, 'storage failed', ReasonCode.ImplementationSpecificError);
+      },
+    };
+  }
+
+  /** Opens the database, then brings back sessions (with their subscriptions) and retained messages. */
+  async #openStorage(): Promise<void> {
+    const { config } = this;
+    const log = this.#log;
+    const file = join(config.persistenceLocation, config.persistenceFile);
+    let storage: Storage;
+    try {
+      storage = await openSqliteStorage({
+        file,
+        sync: config.persistenceSync,
+        onFailure: (error) =>
+          log.fatal(
+            { err: error },
+            `MIDGE_STORE_WRITE_FAILED: writing ${file} failed. Nothing that needs storing is acknowledged any more ` +
+              'and its publishers are disconnected; fix the cause (disk full? permissions?) and restart midge',
+          ),
+      });
+    } catch (error) {
+      throw new Error(`MIDGE_STORE_OPEN: cannot open ${file}: ${(error as Error).message}`, { cause: error });
+    }
+    this.#storage = storage;
+    this.#retained = storage.retained;
+    this.#sessions.store = storage.sessions;
+    const now = Date.now();
+    const sessions = this.#sessions.restore(storage.sessions.load(now), now);
+    for (const session of sessions) {
+      for (const [filter, options] of session.subscriptions)
+        this.#router.subscribe(session.clientId, filter, options);
+    }
+    log.info(
+      `persistence: ${storage.description}; restored ${sessions.length} sessions and ${storage.retained.size} retained messages`,
+    );
+  }
+
   addresses(): ListenerAddress[] {
     return [...this.#addresses];
   }
@@ -253,6 +318,8 @@ class MidgeBroker implements Broker, DeliverySink {
     for (const connection of this.#connections) connection.close();
     await closing;
     this.#sessions.close();
+    await this.#storage?.close();
+    this.#storage = undefined;
     this.#wills.close();
     await this.#auth.close();
     this.#listeners.length = 0;

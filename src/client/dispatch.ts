@@ -26,9 +26,9 @@ export function dispatch(ctx: BrokerContext, client: ClientLink, packet: Packet)
     case 'puback':
       return handlePuback(client, packet);
     case 'pubrec':
-      return handlePubrec(client, packet);
+      return handlePubrec(ctx, client, packet);
     case 'pubrel':
-      return handlePubrel(client, packet);
+      return handlePubrel(ctx, client, packet);
     case 'pubcomp':
       return handlePubcomp(client, packet);
     case 'subscribe':

@@ -45,8 +45,12 @@ export const DEFAULTS = {
   persistence: false,
   persistenceLocation: './midge-data',
   persistenceFile: 'midge.db',
-  /** Seconds (or changes, with autosave_on_changes). */
+  /** Seconds (or changes, with autosave_on_changes). Accepted; Midge commits every change, so it is not needed. */
   autosaveInterval: 1800,
+  /** fsync every group commit: an acknowledged message survives a power loss. */
+  persistenceSync: 'full' as 'full' | 'normal',
+  /** mosquitto's behaviour: a full queue refuses the newest message. */
+  queueOverflow: 'drop_newest' as 'drop_newest' | 'drop_oldest',
   autosaveOnChanges: false,
   /** Nagle cost aedes 20% on QoS 2 (see DESIGN.md): on by default, unlike mosquitto. */
   setTcpNodelay: true,

@@ -198,6 +198,8 @@ export const DIRECTIVES: Record<string, Directive> = {
   max_queued_messages: whole('maxQueuedMessages', 0),
   max_queued_bytes: whole('maxQueuedBytes', 0),
   queue_qos0_messages: bool('queueQos0Messages'),
+  // Midge: which message a full queue drops (mosquitto always drops the newest).
+  queue_overflow: choice('queueOverflow', ['drop_newest', 'drop_oldest']),
   message_size_limit: whole('messageSizeLimit', 0, PROTOCOL_MAX_PACKET_SIZE),
   max_packet_size: {
     expects: `0 (no limit) or a whole number from ${MIN_MAX_PACKET_SIZE} to ${PROTOCOL_MAX_PACKET_SIZE}`,
@@ -228,6 +230,8 @@ export const DIRECTIVES: Record<string, Directive> = {
   persistence_file: text('persistenceFile', 'global', 'a file name'),
   autosave_interval: whole('autosaveInterval', 0),
   autosave_on_changes: bool('autosaveOnChanges'),
+  // Midge: 'full' fsyncs every group commit; 'normal' trades power-loss durability for speed.
+  persistence_sync: choice('persistenceSync', ['full', 'normal']),
 
   // Logging
   log_type: {

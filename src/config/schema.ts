@@ -77,6 +77,13 @@ export interface Config {
   persistenceLocation: string;
   persistenceFile: string;
   autosaveInterval: number;
+  /**
+   * persistence_sync (Midge): 'full' fsyncs every group commit before acknowledging what it holds; 'normal'
+   * does not fsync each commit: it survives a crash of Midge but a power loss may lose acknowledged messages.
+   */
+  persistenceSync: 'full' | 'normal';
+  /** queue_overflow (Midge): which message a full queue drops; mosquitto drops the newest. */
+  queueOverflow: 'drop_newest' | 'drop_oldest';
   autosaveOnChanges: boolean;
   passwordFile?: string;
   aclFile?: string;
@@ -134,6 +141,8 @@ export function resolveConfig(input: ConfigInput = {}): Config {
     persistenceLocation: input.persistenceLocation ?? DEFAULTS.persistenceLocation,
     persistenceFile: input.persistenceFile ?? DEFAULTS.persistenceFile,
     autosaveInterval: input.autosaveInterval ?? DEFAULTS.autosaveInterval,
+    persistenceSync: input.persistenceSync ?? DEFAULTS.persistenceSync,
+    queueOverflow: input.queueOverflow ?? DEFAULTS.queueOverflow,
     autosaveOnChanges: input.autosaveOnChanges ?? DEFAULTS.autosaveOnChanges,
     passwordFile: input.passwordFile,
     aclFile: input.aclFile,
@@ -194,6 +203,10 @@ function checkConfig(config: Config): void {
   checkInteger('maxConnections', config.maxConnections, -1, Number.MAX_SAFE_INTEGER);
   checkInteger('sysInterval', config.sysInterval, 0, Number.MAX_SAFE_INTEGER);
   checkInteger('autosaveInterval', config.autosaveInterval, 0, Number.MAX_SAFE_INTEGER);
+  if (config.persistenceSync !== 'full' && config.persistenceSync !== 'normal')
+    throw bad('persistenceSync', "'full' or 'normal'", config.persistenceSync);
+  if (config.queueOverflow !== 'drop_newest' && config.queueOverflow !== 'drop_oldest')
+    throw bad('queueOverflow', "'drop_newest' or 'drop_oldest'", config.queueOverflow);
   checkInteger('maxTopicAlias', config.maxTopicAlias, 0, PROTOCOL_MAX_TOPIC_ALIAS);
   checkInteger('persistentClientExpiration', config.persistentClientExpiration, 0, Number.MAX_SAFE_INTEGER);
 }

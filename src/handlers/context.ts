@@ -74,6 +74,19 @@ export interface ClientLink {
   close(publishWill: boolean, reason: string, disconnectReasonCode?: number): void;
 }
 
+/**
+ * Persistence as handlers see it: acknowledgements wait until what the packet stored is durable
+ * (DESIGN.md, "One PUBLISH", step 4).
+ */
+export interface Durability {
+  /** True while some writes are not yet durable (or the storage failed). */
+  readonly pending: boolean;
+  /** Settles once everything written so far is durable; rejects when the storage failed. */
+  flush(): Promise<void>;
+  /** A write failed: the client's packet was not stored, so it is not acknowledged; the client goes. */
+  failed(client: ClientLink, error: unknown): void;
+}
+
 /** The broker as the engine sees it. */
 export interface BrokerContext {
   readonly settings: EngineSettings;
@@ -90,4 +103,6 @@ export interface BrokerContext {
   publish(message: Message): number;
   /** A fresh, unique client id for an empty one [MQTT-3.1.3-6]. */
   assignClientId(): string;
+  /** Set when the broker persists: see Durability. Without it acknowledgements go out at once. */
+  readonly durability?: Durability;
 }

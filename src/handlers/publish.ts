@@ -2,10 +2,12 @@ import type { PublishPacket, Properties } from '../protocol/types.js';
 import { ProtocolError, ReasonCode } from '../protocol/reason-codes.js';
 import { isValidTopicName } from '../topic/validate.js';
 import type { BrokerContext, ClientLink, Identity, Message, Session } from './context.js';
+import { sendWhenDurable } from './durable.js';
 
 /**
  * An inbound PUBLISH: validate, authorize, route, acknowledge as its QoS demands [MQTT-3.3.4-1].
- * The ack goes out after routing, so a message is handed on before the publisher is told it arrived.
+ * The ack goes out after routing, so a message is handed on before the publisher is told it arrived, and
+ * with persistence only once the offline queues and the retained store hold it durably.
  */
 export function handlePublish(
   ctx: BrokerContext,
@@ -32,7 +34,7 @@ export function handlePublish(
 
   // QoS 2 duplicate: PUBREC received already for this id, so the message was routed once [MQTT-4.3.3-2].
   if (qos === 2 && session.inboundQos2.has(packet.packetId as number)) {
-    acknowledge(client, packet, ReasonCode.Success);
+    acknowledge(ctx, client, packet, ReasonCode.Success);
     return;
   }
   if (qos === 2 && client.protocolVersion === 5 && session.inboundQos2.size >= settings.receiveMaximum) {
@@ -46,7 +48,7 @@ export function handlePublish(
   }
   if (settings.messageSizeLimit > 0 && packet.payload.length > settings.messageSizeLimit) {
     ctx.stats.publishDropped++;
-    acknowledge(client, packet, ReasonCode.PacketTooLarge);
+    acknowledge(ctx, client, packet, ReasonCode.PacketTooLarge);
     return;
   }
 
@@ -70,20 +72,25 @@ function route(ctx: BrokerContext, client: ClientLink, session: Session, packet:
   };
   if (packet.qos === 2) session.inboundQos2.add(packet.packetId as number);
   const delivered = ctx.publish(message);
-  acknowledge(client, packet, delivered === 0 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success);
+  acknowledge(ctx, client, packet, delivered === 0 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success);
 }
 
 /** [MQTT-3.3.5-2] an unauthorized PUBLISH is acknowledged as usual (3.1.1) or with 0x87 (5.0), never routed. */
 function deny(ctx: BrokerContext, client: ClientLink, packet: PublishPacket): void {
   ctx.log.info({ clientId: client.identity?.clientId, topic: packet.topic }, 'publish denied');
-  acknowledge(client, packet, ReasonCode.NotAuthorized);
+  acknowledge(ctx, client, packet, ReasonCode.NotAuthorized);
 }
 
-function acknowledge(client: ClientLink, packet: PublishPacket, reasonCode: number): void {
+function acknowledge(
+  ctx: BrokerContext,
+  client: ClientLink,
+  packet: PublishPacket,
+  reasonCode: number,
+): void {
   if (packet.qos === 0) return;
   const packetId = packet.packetId as number;
   const code = client.protocolVersion === 5 && reasonCode !== 0 ? reasonCode : undefined;
-  client.send({ type: packet.qos === 1 ? 'puback' : 'pubrec', packetId, reasonCode: code });
+  sendWhenDurable(ctx, client, { type: packet.qos === 1 ? 'puback' : 'pubrec', packetId, reasonCode: code });
 }
 
 /** The topic a Topic Alias stands for on this connection (section 3.3.2.3.4). */

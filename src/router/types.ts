@@ -16,6 +16,8 @@ export interface Message {
   readonly receivedAt: number;
   /** Encoded PUBLISH frames, one per protocol version x QoS x retain flag, filled lazily on delivery. */
   frames?: (PublishFrame | undefined)[];
+  /** The copy of this message that owns its payload bytes, made once when a session has to keep it. */
+  owned?: Message;
 }
 
 /** What a client asked for with one SUBSCRIBE entry. */

@@ -1,3 +1,4 @@
+import type { SessionStore, StoredSession } from '../store/types.js';
 import { NEVER_EXPIRES, Session } from './session.js';
 import type { SessionLimits } from './types.js';
 
@@ -10,6 +11,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class SessionRegistry {
   readonly #sessions = new Map<string, Session>();
   readonly #expiryTimers = new Map<string, NodeJS.Timeout>();
+  /** Where persistent sessions (expiry > 0) are kept when the broker has storage. */
+  store: SessionStore | undefined;
 
   constructor(
     readonly limits: SessionLimits,
@@ -38,12 +41,34 @@ export class SessionRegistry {
     const existing = this.#sessions.get(clientId);
     if (existing !== undefined && !cleanStart) {
       existing.expiryInterval = expiryInterval;
+      if (existing.persistent) this.store?.putSession(clientId, { expiryInterval });
       return { session: existing, present: true };
     }
     if (existing !== undefined) this.end(existing);
-    const session = new Session(clientId, expiryInterval, this.limits);
+    // Only a session that can outlive its connection is stored [MQTT-3.1.2-23]; clean ones cost nothing.
+    const store = expiryInterval > 0 ? this.store : undefined;
+    const session = new Session(clientId, expiryInterval, this.limits, store);
+    store?.putSession(clientId, { expiryInterval });
     this.#sessions.set(clientId, session);
     return { session, present: false };
+  }
+
+  /**
+   * Sessions loaded from the store at start-up. One whose client was connected when the broker stopped
+   * starts its expiry now: its connection ended with the broker.
+   */
+  restore(stored: StoredSession[], now = Date.now()): Session[] {
+    const store = this.store as SessionStore;
+    return stored.map((record) => {
+      const session = Session.restore(record, this.limits, store);
+      this.#sessions.set(session.clientId, session);
+      if (record.expiryInterval === NEVER_EXPIRES) return session;
+      const expiresAt = record.expiresAt ?? now + record.expiryInterval * 1000;
+      if (record.expiresAt === undefined)
+        store.putSession(session.clientId, { expiryInterval: record.expiryInterval, expiresAt });
+      this.#armExpiry(session, expiresAt);
+      return session;
+    });
   }
 
   /** The connection is gone: end the session now, later, or never, by its expiry interval. */
@@ -54,8 +79,11 @@ export class SessionRegistry {
       this.end(session);
       return;
     }
-    if (session.expiryInterval === NEVER_EXPIRES) return;
-    this.#armExpiry(session, Date.now() + session.expiryInterval * 1000);
+    const expiresAt =
+      session.expiryInterval === NEVER_EXPIRES ? undefined : Date.now() + session.expiryInterval * 1000;
+    if (session.persistent)
+      this.store?.putSession(session.clientId, { expiryInterval: session.expiryInterval, expiresAt });
+    if (expiresAt !== undefined) this.#armExpiry(session, expiresAt);
   }
 
   /** setTimeout holds at most ~24.8 days, so long expiries re-arm until the deadline. */
@@ -74,9 +102,11 @@ export class SessionRegistry {
   }
 
   end(session: Session): void {
-    if (this.#sessions.get(session.clientId) === session) this.#sessions.delete(session.clientId);
+    const current = this.#sessions.get(session.clientId) === session;
+    if (current) this.#sessions.delete(session.clientId);
     this.#cancelExpiry(session.clientId);
     this.onSessionEnd(session);
+    if (current && session.persistent) this.store?.deleteSession(session.clientId);
     session.clear();
   }
 

@@ -1,6 +1,8 @@
 import type { SubscriptionOptions } from '../router/types.js';
 import type { Identity } from '../auth/types.js';
+import type { SessionStore, StoredSession } from '../store/types.js';
 import { PacketIdAllocator } from './packet-ids.js';
+import { JournaledPacketIds, JournaledSubscriptions, ownedMessage } from './journal.js';
 import type { Outgoing, SessionLimits, SessionOutlet } from './types.js';
 
 interface Inflight {
@@ -17,9 +19,9 @@ export const NEVER_EXPIRES = 0xffffffff;
  * and queued, and inbound QoS 2 ids awaiting PUBREL. Holds no socket: an attached SessionOutlet writes.
  */
 export class Session {
-  readonly subscriptions = new Map<string, SubscriptionOptions>();
+  readonly subscriptions: Map<string, SubscriptionOptions>;
   /** Inbound QoS 2 packet ids that got PUBREC and await PUBREL: duplicates are not routed twice. */
-  readonly inboundQos2 = new Set<number>();
+  readonly inboundQos2: Set<number>;
   /** Seconds the session outlives its connection: 0 ends it with the connection. */
   expiryInterval: number;
   /** Who owns the session, as last authenticated: read ACL checks of queued deliveries use it. */
@@ -32,6 +34,8 @@ export class Session {
   #queueHead = 0;
   #queuedBytes = 0;
   #outlet: SessionOutlet | undefined;
+  /** Set for a persistent session when the broker has storage: every change is mirrored there. */
+  readonly #store: SessionStore | undefined;
   /** Per-connection in-flight window: min(max_inflight_messages, the client's Receive Maximum). */
   #window: number;
 
@@ -39,9 +43,42 @@ export class Session {
     readonly clientId: string,
     expiryInterval: number,
     readonly limits: SessionLimits,
+    store?: SessionStore,
   ) {
     this.expiryInterval = expiryInterval;
     this.#window = limits.maxInflight > 0 ? limits.maxInflight : 65535;
+    this.#store = store;
+    this.subscriptions = store === undefined ? new Map() : new JournaledSubscriptions(store, clientId);
+    this.inboundQos2 = store === undefined ? new Set() : new JournaledPacketIds(store, clientId);
+  }
+
+  /** A session as the store kept it: in-flight messages go out again with DUP on attach [MQTT-4.4.0-1]. */
+  static restore(stored: StoredSession, limits: SessionLimits, store: SessionStore): Session {
+    const restored = new Session(stored.clientId, stored.expiryInterval, limits, store);
+    // Straight into the collections: what was loaded is already stored.
+    for (const [filter, options] of stored.subscriptions)
+      Map.prototype.set.call(restored.subscriptions, filter, options);
+    for (const packetId of stored.inboundQos2) Set.prototype.add.call(restored.inboundQos2, packetId);
+    for (const entry of stored.outgoing) {
+      const outgoing: Outgoing = {
+        message: entry.message,
+        qos: entry.qos,
+        retain: entry.retain,
+        subscriptionIds: entry.subscriptionIds,
+        seq: entry.seq,
+      };
+      if (entry.packetId === undefined) {
+        restored.#queue.push(outgoing);
+        restored.#queuedBytes += entry.message.payload.length;
+      } else {
+        restored.#inflight.set(entry.packetId, { outgoing, released: entry.released });
+      }
+    }
+    return restored;
+  }
+
+  get persistent(): boolean {
+    return this.#store !== undefined;
   }
 
   get online(): boolean {
@@ -90,7 +127,7 @@ export class Session {
     const outlet = this.#outlet;
     if (outgoing.qos === 0) {
       if (outlet !== undefined) {
-        if (outlet.congested) this.dropped++;
+        if (outlet.congested) this.#dropped();
         else outlet.sendPublish(outgoing, undefined, false);
         return;
       }
@@ -113,6 +150,7 @@ export class Session {
       return false;
     }
     this.#inflight.delete(packetId);
+    this.#forget(entry.outgoing);
     this.#pump();
     return true;
   }
@@ -122,14 +160,20 @@ export class Session {
     const entry = this.#inflight.get(packetId);
     if (entry === undefined || entry.outgoing.qos !== 2) return false;
     entry.released = true;
+    const seq = entry.outgoing.seq;
+    if (this.#store !== undefined && seq !== undefined)
+      this.#store.updateOutgoing(this.clientId, seq, packetId, true);
     return true;
   }
 
   /** MQTT 5: a PUBREC with a failure reason code ends the QoS 2 flow for that id [MQTT-4.3.3-4 note]. */
   abandon(packetId: number): boolean {
-    const removed = this.#inflight.delete(packetId);
-    if (removed) this.#pump();
-    return removed;
+    const entry = this.#inflight.get(packetId);
+    if (entry === undefined) return false;
+    this.#inflight.delete(packetId);
+    this.#forget(entry.outgoing);
+    this.#pump();
+    return true;
   }
 
   /** Moves queued messages into flight while the window has room. Also runs when the socket drains. */
@@ -148,8 +192,10 @@ export class Session {
       queue[this.#queueHead] = undefined as unknown as Outgoing;
       this.#queueHead++;
       this.#queuedBytes -= next.message.payload.length;
-      if (next.qos === 0) outlet.sendPublish(next, undefined, false);
-      else this.#send(outlet, next);
+      if (next.qos === 0) {
+        outlet.sendPublish(next, undefined, false);
+        this.#forget(next);
+      } else this.#send(outlet, next);
     }
     if (this.#queueHead === queue.length) {
       this.#queue = [];
@@ -167,26 +213,75 @@ export class Session {
       return;
     }
     this.#inflight.set(packetId, { outgoing, released: false });
+    const store = this.#store;
+    if (store !== undefined) {
+      // Stored before it is written to the socket, so a crash can only make it go out again (with DUP).
+      if (outgoing.seq === undefined) outgoing.seq = this.#add(store, outgoing, packetId);
+      else store.updateOutgoing(this.clientId, outgoing.seq, packetId, false);
+    }
     if (!outlet.sendPublish(outgoing, packetId, false)) this.#drop(packetId);
   }
 
   #drop(packetId: number): void {
+    const entry = this.#inflight.get(packetId);
     this.#inflight.delete(packetId);
-    this.dropped++;
+    if (entry !== undefined) this.#forget(entry.outgoing);
+    this.#dropped();
+  }
+
+  #add(store: SessionStore, outgoing: Outgoing, packetId: number | undefined): number {
+    return store.addOutgoing(this.clientId, {
+      message: ownedMessage(outgoing.message),
+      qos: outgoing.qos,
+      retain: outgoing.retain,
+      subscriptionIds: outgoing.subscriptionIds,
+      packetId,
+    });
+  }
+
+  /** The delivery is finished (or given up): the store lets go of it. */
+  #forget(outgoing: Outgoing): void {
+    if (this.#store !== undefined && outgoing.seq !== undefined)
+      this.#store.deleteOutgoing(this.clientId, outgoing.seq);
   }
 
   #enqueue(outgoing: Outgoing): void {
     const { maxQueued, maxQueuedBytes } = this.limits;
     const bytes = outgoing.message.payload.length;
-    // Like mosquitto, a full queue drops the newest message.
-    if (
-      (maxQueued > 0 && this.queuedCount >= maxQueued) ||
-      (maxQueuedBytes > 0 && this.#queuedBytes + bytes > maxQueuedBytes)
-    ) {
-      this.dropped++;
+    if (this.limits.dropOldest) {
+      while (this.#full(maxQueued, maxQueuedBytes, bytes) && this.queuedCount > 0) this.#dropOldest();
+    }
+    // Like mosquitto, by default a full queue drops the newest message.
+    if (this.#full(maxQueued, maxQueuedBytes, bytes)) {
+      this.#dropped();
       return;
     }
-    this.#queue.push(outgoing);
+    const owned = ownedMessage(outgoing.message);
+    const kept: Outgoing = owned === outgoing.message ? outgoing : { ...outgoing, message: owned };
+    if (this.#store !== undefined && kept.seq === undefined)
+      kept.seq = this.#add(this.#store, kept, undefined);
+    this.#queue.push(kept);
     this.#queuedBytes += bytes;
+  }
+
+  #full(maxQueued: number, maxQueuedBytes: number, bytes: number): boolean {
+    return (
+      (maxQueued > 0 && this.queuedCount >= maxQueued) ||
+      (maxQueuedBytes > 0 && this.#queuedBytes + bytes > maxQueuedBytes)
+    );
+  }
+
+  #dropOldest(): void {
+    const oldest = this.#queue[this.#queueHead] as Outgoing;
+    this.#queue[this.#queueHead] = undefined as unknown as Outgoing;
+    this.#queueHead++;
+    this.#queuedBytes -= oldest.message.payload.length;
+    this.#forget(oldest);
+    this.#dropped();
+  }
+
+  #dropped(): void {
+    this.dropped++;
+    this.limits.onDrop?.();
   }
 }

@@ -8,6 +8,8 @@ export interface Outgoing {
   readonly qos: QoS;
   readonly retain: boolean;
   readonly subscriptionIds?: number[];
+  /** Where a persistent session's store keeps this delivery (StoredOutgoing.seq); set by the session. */
+  seq?: number;
 }
 
 /** The connection side of a session: the client that is attached to it now. */
@@ -28,4 +30,8 @@ export interface SessionLimits {
   maxQueuedBytes: number;
   /** Queue QoS 0 messages for offline persistent sessions (queue_qos0_messages). */
   queueQos0: boolean;
+  /** A full queue drops its oldest message instead of the new one (mosquitto drops the new one). */
+  dropOldest?: boolean;
+  /** Counts every message a session drops (full queue, congested socket, too large): the drop metric. */
+  onDrop?: () => void;
 }
