@@ -171,7 +171,12 @@ class MidgeBroker implements Broker, DeliverySink {
       qos: grant.qos,
       retain: grant.retain,
       subscriptionIds: grant.subscriptionIds,
+      sharedGroup: grant.sharedGroup,
     });
+  }
+
+  online(subscriberKey: string): boolean {
+    return this.#sessions.get(subscriberKey)?.online ?? false;
   }
 
   mayRead?: (subscriberKey: string, topic: string) => boolean;

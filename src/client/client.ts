@@ -250,7 +250,15 @@ export class Client implements ClientLink, SessionOutlet {
       if (ctx.clients.get(identity.clientId) === this) ctx.clients.delete(identity.clientId);
       ctx.stats.disconnected();
       const session = this.session as Session;
+      const orphans = session.takeShared();
       ctx.sessions.release(session);
+      for (const outgoing of orphans) {
+        // Another member of the group takes it; with none, the session keeps it if it lives on.
+        const { sharedGroup, message } = outgoing;
+        if (!ctx.router.redeliverShared(sharedGroup as string, message, identity.clientId)) {
+          if (ctx.sessions.get(identity.clientId) === session) session.deliver(outgoing);
+        }
+      }
       const will = this.will;
       this.will = undefined;
       // [MQTT-3.1.2-8] the will goes out when the connection ends without DISCONNECT; [MQTT-3.1.2-10] once.

@@ -137,7 +137,6 @@ function connackPropertiesFor(
     topicAliasMaximum: client.topicAliasMaximum,
     wildcardSubscriptionAvailable: 1,
     subscriptionIdentifiersAvailable: 1,
-    sharedSubscriptionAvailable: 0,
   };
   if (settings.maxPacketSize > 0 && settings.maxPacketSize < 268435460)
     properties.maximumPacketSize = settings.maxPacketSize;

@@ -1,6 +1,7 @@
 import type { SubscribePacket, Subscription } from '../protocol/types.js';
 import { ProtocolError, ReasonCode } from '../protocol/reason-codes.js';
 import { isValidTopicFilter } from '../topic/validate.js';
+import { parseSharedSubscription } from '../topic/shared.js';
 import type { BrokerContext, ClientLink, Identity, Session } from './context.js';
 
 type Decision = 'allow' | 'deny' | 'defer';
@@ -18,9 +19,15 @@ export function handleSubscribe(
   if (client.protocolVersion === 5 && (packet.properties?.subscriptionIdentifiers?.[0] ?? 1) === 0) {
     throw new ProtocolError(ReasonCode.ProtocolError, 'subscription identifier 0 (section 3.8.2.1.2)');
   }
-  const decisions = packet.subscriptions.map((s) =>
-    isValidTopicFilter(s.topicFilter) ? ctx.auth.authorizeSubscribe(identity, s.topicFilter, s.qos) : 'deny',
-  );
+  for (const s of packet.subscriptions) {
+    if (s.noLocal === true && parseSharedSubscription(s.topicFilter) !== null) {
+      throw new ProtocolError(ReasonCode.ProtocolError, 'No Local on a shared subscription', 'MQTT-3.8.3-4');
+    }
+  }
+  const decisions = packet.subscriptions.map((s) => {
+    const filter = aclFilter(s);
+    return filter === undefined ? 'deny' : ctx.auth.authorizeSubscribe(identity, filter, s.qos);
+  });
   if (decisions.some((d) => typeof d !== 'string')) {
     return Promise.all(decisions).then((answers) => subscribe(ctx, client, packet, answers));
   }
@@ -39,9 +46,8 @@ function subscribe(
   const granted: { subscription: Subscription; qos: 0 | 1 | 2; isNew: boolean }[] = [];
   const reasonCodes = packet.subscriptions.map((subscription, i) => {
     const filter = subscription.topicFilter;
-    if (!isValidTopicFilter(filter)) return v5 ? ReasonCode.TopicFilterInvalid : ReasonCode.UnspecifiedError;
-    if (filter.startsWith('$share/')) {
-      return v5 ? ReasonCode.SharedSubscriptionsNotSupported : ReasonCode.UnspecifiedError;
+    if (aclFilter(subscription) === undefined) {
+      return v5 ? ReasonCode.TopicFilterInvalid : ReasonCode.UnspecifiedError;
     }
     if (decisions[i] !== 'allow') return v5 ? ReasonCode.NotAuthorized : ReasonCode.UnspecifiedError;
     // [MQTT-3.8.4-6] the grant caps what this subscription will receive.
@@ -63,6 +69,8 @@ function subscribe(
   client.send({ type: 'suback', packetId: packet.packetId, reasonCodes });
 
   for (const { subscription, qos, isNew } of granted) {
+    // Shared subscriptions get no retained messages when they are made (section 4.8.2).
+    if (parseSharedSubscription(subscription.topicFilter) !== null) continue;
     const handling = v5 ? (subscription.retainHandling ?? 0) : 0;
     if (handling === 2 || (handling === 1 && !isNew)) continue;
     for (const message of ctx.router.retainedFor(subscription.topicFilter)) {
@@ -76,4 +84,16 @@ function subscribe(
       });
     }
   }
+}
+
+/**
+ * The filter access control judges: the topic filter itself, or for a shared subscription the filter inside
+ * "$share/{ShareName}/" (a malformed one [MQTT-4.8.2-1][MQTT-4.8.2-2] is refused). Undefined when invalid.
+ */
+function aclFilter(subscription: Subscription): string | undefined {
+  const filter = subscription.topicFilter;
+  if (!isValidTopicFilter(filter)) return undefined;
+  const shared = parseSharedSubscription(filter);
+  if (shared === null) return filter;
+  return shared.ok ? shared.filter : undefined;
 }

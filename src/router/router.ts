@@ -1,6 +1,8 @@
 import type { QoS } from '../protocol/types.js';
 import type { RetainedStore } from '../store/types.js';
 import { TopicTree } from '../topic/tree.js';
+import { parseSharedSubscription } from '../topic/shared.js';
+import { SharedSubscriptions, type SharedGroup } from './shared.js';
 import type { DeliverySink, Grant, Message, SubscriptionOptions } from './types.js';
 
 /**
@@ -10,6 +12,7 @@ import type { DeliverySink, Grant, Message, SubscriptionOptions } from './types.
  */
 export class Router {
   readonly #tree = new TopicTree<SubscriptionOptions>();
+  readonly #shared = new SharedSubscriptions();
   readonly #sink: DeliverySink;
   readonly #retained: RetainedStore;
   /** Reused across calls of route() so matching allocates no map per message. */
@@ -23,7 +26,7 @@ export class Router {
   }
 
   get subscriptionCount(): number {
-    return this.#tree.size;
+    return this.#tree.size + this.#shared.size;
   }
 
   get retainedCount(): number {
@@ -32,11 +35,16 @@ export class Router {
 
   /** Adds or replaces [MQTT-3.8.4-3] the subscription of `key` to `filter`; true when it is new. */
   subscribe(key: string, filter: string, options: SubscriptionOptions): boolean {
-    return this.#tree.add(filter, key, options);
+    const shared = parseSharedSubscription(filter);
+    if (shared === null) return this.#tree.add(filter, key, options);
+    if (!shared.ok) return false; // the handler refuses malformed shared filters before they get here
+    return this.#shared.add(shared.group, shared.filter, key, options);
   }
 
   unsubscribe(key: string, filter: string): boolean {
-    return this.#tree.remove(filter, key);
+    const shared = parseSharedSubscription(filter);
+    if (shared === null) return this.#tree.remove(filter, key);
+    return shared.ok && this.#shared.remove(shared.group, shared.filter, key);
   }
 
   retainedFor(filter: string): Message[] {
@@ -55,7 +63,8 @@ export class Router {
     const grants = this.#grants;
     try {
       this.#tree.match(message.topic, this.#collect);
-      return this.#deliverAll(message, grants);
+      const delivered = this.#deliverAll(message, grants);
+      return this.#shared.size === 0 ? delivered : delivered + this.#deliverShared(message);
     } finally {
       grants.clear();
       this.#message = undefined;
@@ -67,7 +76,48 @@ export class Router {
   #routeReentrant(message: Message): number {
     const grants = new Map<string, Grant>();
     this.#tree.match(message.topic, (key, options) => collectGrant(grants, message, key, options));
-    return this.#deliverAll(message, grants);
+    return this.#deliverAll(message, grants) + this.#deliverShared(message);
+  }
+
+  /**
+   * One copy per matching shared group, to the member whose turn it is [MQTT-4.8.2-3], at the QoS granted to
+   * that member's subscription. Independent of the member's own non-shared subscriptions.
+   */
+  #deliverShared(message: Message): number {
+    let delivered = 0;
+    for (const group of this.#shared.match(message.topic)) {
+      if (this.#deliverToGroup(group, message, undefined)) delivered++;
+    }
+    return delivered;
+  }
+
+  /**
+   * A shared delivery that its member could not finish (it disconnected with the message unacknowledged) goes to
+   * another member of the group. False when the group has no other member to take it.
+   */
+  redeliverShared(groupId: string, message: Message, except: string): boolean {
+    const group = this.#shared.get(groupId);
+    return group !== undefined && this.#deliverToGroup(group, message, except);
+  }
+
+  #deliverToGroup(group: SharedGroup, message: Message, except: string | undefined): boolean {
+    const sink = this.#sink;
+    const key = group.pick(
+      (candidate) =>
+        candidate !== except &&
+        !(group.members.get(candidate)?.noLocal === true && candidate === message.origin) &&
+        (sink.mayRead === undefined || sink.mayRead(candidate, message.topic)),
+      (candidate) => sink.online?.(candidate) ?? true,
+    );
+    if (key === undefined) return false;
+    const options = group.members.get(key) as SubscriptionOptions;
+    sink.deliver(key, message, {
+      qos: (options.qos < message.qos ? options.qos : message.qos) as QoS,
+      retain: options.retainAsPublished && message.retain,
+      subscriptionIds: options.subscriptionId === undefined ? undefined : [options.subscriptionId],
+      sharedGroup: group.id,
+    });
+    return true;
   }
 
   readonly #collect = (key: string, options: SubscriptionOptions): void => {

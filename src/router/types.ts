@@ -35,6 +35,8 @@ export interface Grant {
   retain: boolean;
   /** MQTT 5: the identifiers of every matching subscription that carries one. */
   subscriptionIds?: number[];
+  /** Set when the copy comes from a shared subscription: the group's id ("{ShareName}/{filter}"). */
+  sharedGroup?: string;
 }
 
 /** Where the router hands each matched (subscriber, message) pair. */
@@ -42,4 +44,6 @@ export interface DeliverySink {
   deliver(subscriberKey: string, message: Message, grant: Grant): void;
   /** Per-message read ACL: false drops the message for that subscriber [mosquitto checks READ per message]. */
   mayRead?(subscriberKey: string, topic: string): boolean;
+  /** Whether the subscriber is connected now: shared subscriptions prefer members that are. */
+  online?(subscriberKey: string): boolean;
 }

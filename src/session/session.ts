@@ -122,6 +122,35 @@ export class Session {
     this.#queuedBytes = 0;
   }
 
+  /**
+   * The connection is going: shared-subscription copies it has not acknowledged (QoS 1 in flight) or not yet
+   * received (queued QoS 0/1) are taken out, for another member of their group (section 4.8.2). QoS 2 copies
+   * stay: that flow must finish with this session [MQTT-4.8.2-4].
+   */
+  takeShared(): Outgoing[] {
+    const taken: Outgoing[] = [];
+    for (const [packetId, entry] of this.#inflight) {
+      if (entry.outgoing.sharedGroup === undefined || entry.outgoing.qos !== 1) continue;
+      this.#inflight.delete(packetId);
+      taken.push(entry.outgoing);
+    }
+    const kept: Outgoing[] = [];
+    for (let i = this.#queueHead; i < this.#queue.length; i++) {
+      const outgoing = this.#queue[i] as Outgoing;
+      if (outgoing.sharedGroup !== undefined && outgoing.qos !== 2) {
+        taken.push(outgoing);
+        this.#queuedBytes -= outgoing.message.payload.length;
+      } else {
+        kept.push(outgoing);
+      }
+    }
+    if (taken.length > 0) {
+      this.#queue = kept;
+      this.#queueHead = 0;
+    }
+    return taken;
+  }
+
   /** Sends now when online and the window allows, else queues within the limits. */
   deliver(outgoing: Outgoing): void {
     const outlet = this.#outlet;

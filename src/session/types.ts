@@ -10,6 +10,8 @@ export interface Outgoing {
   readonly subscriptionIds?: number[];
   /** Where a persistent session's store keeps this delivery (StoredOutgoing.seq); set by the session. */
   seq?: number;
+  /** The shared subscription group the copy was chosen for, if any (section 4.8.2). */
+  readonly sharedGroup?: string;
 }
 
 /** The connection side of a session: the client that is attached to it now. */
