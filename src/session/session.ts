@@ -129,22 +129,26 @@ export class Session {
    */
   takeShared(): Outgoing[] {
     const taken: Outgoing[] = [];
+    const take = (outgoing: Outgoing): void => {
+      this.#forget(outgoing); // the store lets go: wherever it goes next stores it afresh
+      taken.push({ ...outgoing, seq: undefined });
+    };
     for (const [packetId, entry] of this.#inflight) {
       if (entry.outgoing.sharedGroup === undefined || entry.outgoing.qos !== 1) continue;
       this.#inflight.delete(packetId);
-      taken.push(entry.outgoing);
+      take(entry.outgoing);
     }
     const kept: Outgoing[] = [];
     for (let i = this.#queueHead; i < this.#queue.length; i++) {
       const outgoing = this.#queue[i] as Outgoing;
       if (outgoing.sharedGroup !== undefined && outgoing.qos !== 2) {
-        taken.push(outgoing);
+        take(outgoing);
         this.#queuedBytes -= outgoing.message.payload.length;
       } else {
         kept.push(outgoing);
       }
     }
-    if (taken.length > 0) {
+    if (kept.length !== this.queuedCount) {
       this.#queue = kept;
       this.#queueHead = 0;
     }
