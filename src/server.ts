@@ -22,6 +22,8 @@ import { MemoryRetainedStore } from './store/memory/retained.js';
 import { openSqliteStorage } from './store/sqlite/storage.js';
 import type { RetainedStore, Storage } from './store/types.js';
 import { TcpListener } from './transport/tcp.js';
+import { TlsListener } from './transport/tls.js';
+import { WebSocketListener } from './transport/websocket.js';
 import type { Connection, Listener, ListenerAddress } from './transport/types.js';
 import { ReasonCode } from './protocol/reason-codes.js';
 import { VERSION } from './util/version.js';
@@ -86,6 +88,50 @@ function buildAuth(config: Config): AuthChecks {
     );
   });
   return new ListenerAuthChains(chains);
+}
+
+/** TCP, TLS (certfile + keyfile), WebSocket or secure WebSocket, as the listener's settings say. */
+function createListener(config: ListenerConfig, id: string, maxPacketSize: number): Listener {
+  const bind = {
+    id,
+    port: config.port,
+    host: config.host,
+    socketDomain: config.socketDomain,
+    proxyProtocol: config.proxyProtocol !== undefined,
+  };
+  const { certfile, keyfile } = config;
+  if (
+    (certfile === undefined) !== (keyfile === undefined) ||
+    (certfile === undefined && config.cafile !== undefined)
+  ) {
+    // Never serve plain TCP where the configuration asked for TLS.
+    throw new Error(
+      `MIDGE_TLS_BAD_CONFIG: listener ${config.port} needs both certfile and keyfile for TLS (cafile alone is not enough)`,
+    );
+  }
+  const tls =
+    certfile === undefined || keyfile === undefined
+      ? undefined
+      : {
+          certfile,
+          keyfile,
+          cafile: config.cafile,
+          capath: config.capath,
+          requireCertificate: config.requireCertificate,
+          useIdentityAsUsername: config.useIdentityAsUsername,
+          tlsVersion: config.tlsVersion,
+          ciphers: config.ciphers,
+        };
+  if (config.protocol === 'websockets') {
+    return new WebSocketListener({
+      ...bind,
+      tls,
+      maxPayload: maxPacketSize,
+      httpDir: config.httpDir,
+      trustForwardedFor: config.trustForwardedFor,
+    });
+  }
+  return tls === undefined ? new TcpListener(bind) : new TlsListener({ ...bind, tls });
 }
 
 function listenerId(index: number): string {
@@ -201,12 +247,11 @@ class MidgeBroker implements Broker, DeliverySink {
     for (const note of this.config.notes) log.warn(note);
     if (this.config.persistence) await this.#openStorage();
     for (const [index, listenerConfig] of this.config.listeners.entries()) {
-      const listener = this.#createListener(listenerConfig, index);
+      const listener = createListener(listenerConfig, listenerId(index), this.#settings.maxPacketSize);
       this.#topicAliasMaximum.set(
         listenerId(index),
         listenerConfig.maxTopicAlias ?? this.config.maxTopicAlias,
       );
-      if (listener === undefined) continue;
       const address = await listener.listen((connection) => this.#accept(connection));
       this.#listeners.push(listener);
       this.#addresses.push(address);
@@ -220,25 +265,6 @@ class MidgeBroker implements Broker, DeliverySink {
     } else if (this.config.allowAnonymous) {
       log.warn('allow_anonymous true: clients may connect without a username');
     }
-  }
-
-  #createListener(config: ListenerConfig, index: number): Listener | undefined {
-    if (config.protocol === 'websockets') {
-      this.#log.warn(`listener ${config.port}: the WebSocket listener is not available yet; skipped`);
-      return undefined;
-    }
-    if (config.certfile !== undefined || config.keyfile !== undefined || config.cafile !== undefined) {
-      // Never serve plain TCP where the configuration asked for TLS.
-      throw new Error(
-        `MIDGE_TLS_UNAVAILABLE: listener ${config.port} sets certfile/keyfile/cafile, but TLS listeners are not built yet`,
-      );
-    }
-    return new TcpListener({
-      id: listenerId(index),
-      port: config.port,
-      host: config.host,
-      socketDomain: config.socketDomain,
-    });
   }
 
   #accept(connection: Connection): void {

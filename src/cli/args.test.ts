@@ -30,29 +30,56 @@ function withConfigFile(text: string, fn: (path: string) => void): void {
   }
 }
 
-test('no arguments: local only mode on 127.0.0.1:1883, anonymous access, not verbose', () => {
+test('no arguments: local only mode on 127.0.0.1, MQTT on 1883 and WebSocket on 9001, anonymous access', () => {
   const { config, verbose, configFile } = run([]);
   assert.equal(config.localOnlyMode, true);
   assert.deepEqual(
-    config.listeners.map((l) => [l.host, l.port]),
-    [['127.0.0.1', 1883]],
+    config.listeners.map((l) => [l.host, l.port, l.protocol]),
+    [
+      ['127.0.0.1', 1883, 'mqtt'],
+      ['127.0.0.1', 9001, 'websockets'],
+    ],
   );
   assert.equal(config.allowAnonymous, true);
   assert.equal(verbose, false);
   assert.equal(configFile, undefined);
 });
 
-test('-p / --port moves the local only listener and keeps local only mode', () => {
+test('-p / --port moves the local only TCP listener and keeps local only mode', () => {
   for (const argv of [['-p', '1884'], ['--port', '1884'], ['--port=1884']]) {
     const { config } = run(argv);
     assert.deepEqual(
       config.listeners.map((l) => [l.host, l.port]),
-      [['127.0.0.1', 1884]],
+      [
+        ['127.0.0.1', 1884],
+        ['127.0.0.1', 9001],
+      ],
     );
     assert.equal(config.localOnlyMode, true);
     assert.equal(config.allowAnonymous, true);
   }
   assert.equal(run(['-p', '0']).config.listeners[0]?.port, 0);
+});
+
+test('--ws-port moves the local only WebSocket listener; with a config it adds one', () => {
+  assert.deepEqual(
+    run(['-p', '0', '--ws-port', '0']).config.listeners.map((l) => [l.host, l.port, l.protocol]),
+    [
+      ['127.0.0.1', 0, 'mqtt'],
+      ['127.0.0.1', 0, 'websockets'],
+    ],
+  );
+  withConfigFile('listener 8883\n', (path) => {
+    const { config } = run(['-c', path, '--ws-port', '9002']);
+    assert.deepEqual(
+      config.listeners.map((l) => [l.port, l.protocol]),
+      [
+        [8883, 'mqtt'],
+        [9002, 'websockets'],
+      ],
+    );
+  });
+  assert.match(exit(['--ws-port', 'x']).stderr, /expects a port number from 0 to 65535/);
 });
 
 test('-p with a bad port is a usage error (exit 1)', () => {
@@ -76,7 +103,13 @@ test('--help prints usage with every option and exits 0', () => {
     const result = exit([flag]);
     assert.equal(result.code, 0);
     assert.match(result.stdout, /Usage: midge \[options\]/);
-    for (const option of ['-c, --config <file>', '-p, --port <port>', '-v, --verbose', '--version']) {
+    for (const option of [
+      '-c, --config <file>',
+      '-p, --port <port>',
+      '--ws-port <port>',
+      '-v, --verbose',
+      '--version',
+    ]) {
       assert.ok(result.stdout.includes(option), option);
     }
   }

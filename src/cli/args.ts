@@ -34,12 +34,18 @@ function buildProgram(out: { stdout: string; stderr: string }): Command {
   return new Command()
     .name('midge')
     .description(
-      'An MQTT 3.1 / 3.1.1 / 5.0 broker. Without a config file it listens on 127.0.0.1:1883 only and allows ' +
-        'anonymous clients (mosquitto 2 "local only mode"); a config file uses mosquitto.conf syntax.',
+      'An MQTT 3.1 / 3.1.1 / 5.0 broker. Without a config file it listens on 127.0.0.1 only, MQTT on 1883 and ' +
+        'MQTT over WebSocket on 9001, and allows anonymous clients (mosquitto 2 "local only mode"); a config ' +
+        'file uses mosquitto.conf syntax.',
     )
     .version(VERSION, '--version', 'print the version and exit')
     .option('-c, --config <file>', 'read the configuration from a mosquitto.conf-style file')
     .option('-p, --port <port>', "listen on this port instead of the default listener's (1883)", parsePort)
+    .option(
+      '--ws-port <port>',
+      "listen for MQTT over WebSocket on this port instead of the default WebSocket listener's (9001)",
+      parsePort,
+    )
     .option('-v, --verbose', 'log debug messages')
     .helpOption('-h, --help', 'print this help and exit')
     .exitOverride()
@@ -59,11 +65,12 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (error instanceof CommanderError) return { action: 'exit', code: error.exitCode, ...out };
     throw error;
   }
-  const options = program.opts<{ config?: string; port?: number; verbose?: boolean }>();
+  const options = program.opts<{ config?: string; port?: number; wsPort?: number; verbose?: boolean }>();
   const verbose = options.verbose === true;
   try {
     let config = options.config === undefined ? resolveConfig({}) : loadConfigFile(options.config);
     if (options.port !== undefined) config = withDefaultPort(config, options.port);
+    if (options.wsPort !== undefined) config = withDefaultWebSocketPort(config, options.wsPort);
     if (verbose) config = { ...config, log: { ...config.log, verbose: true } };
     return { action: 'run', config, verbose, configFile: options.config };
   } catch (error) {
@@ -81,6 +88,16 @@ export function withDefaultPort(config: Config, port: number): Config {
   const listeners: ListenerConfig[] = config.listeners.map((l) => (l.defaultListener ? { ...l, port } : l));
   if (!listeners.some((l) => l.defaultListener))
     listeners.unshift({ port, protocol: 'mqtt', defaultListener: true });
+  return resolveConfig({ ...config, listeners });
+}
+
+/** --ws-port moves local only mode's WebSocket listener; a config without one gets one on every address. */
+export function withDefaultWebSocketPort(config: Config, port: number): Config {
+  const listeners: ListenerConfig[] = config.listeners.map((l) =>
+    l.defaultWebSocketListener ? { ...l, port } : l,
+  );
+  if (!listeners.some((l) => l.defaultWebSocketListener))
+    listeners.push({ port, protocol: 'websockets', defaultWebSocketListener: true });
   return resolveConfig({ ...config, listeners });
 }
 

@@ -39,7 +39,7 @@ test('midge with a config error prints one coded line to stderr and exits 1', ()
 });
 
 test('midge starts in local only mode, accepts a TCP connection on loopback, and stops with exit 0 on SIGTERM', async () => {
-  const child = spawn(process.execPath, [...NODE_ARGS, '-p', '0', '-v'], {
+  const child = spawn(process.execPath, [...NODE_ARGS, '-p', '0', '--ws-port', '0', '-v'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let logs = '';

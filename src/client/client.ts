@@ -76,6 +76,14 @@ export class Client implements ClientLink, SessionOutlet {
     return this.#connection.listenerId;
   }
 
+  get certificateName(): string | undefined {
+    return this.#connection.certificateName;
+  }
+
+  get identityAsUsername(): boolean {
+    return this.#connection.identityAsUsername;
+  }
+
   get closed(): boolean {
     return this.#closed;
   }

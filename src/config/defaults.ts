@@ -66,12 +66,12 @@ export const DEFAULTS = {
   connectionMessages: true,
 } as const;
 
-/** The WebSocket listener mosquitto users expect; the transport is not built yet (server.ts skips it). */
+/** Local only mode's second listener: MQTT over WebSocket for browsers, on loopback like the TCP one. */
 export const WEBSOCKETS_LISTENER_DEFAULTS = {
   port: DEFAULT_WEBSOCKETS_PORT,
   host: LOCAL_ONLY_HOST,
-  protocol: 'websockets',
-} as const;
+  protocol: 'websockets' as const,
+};
 
 export const LOG_TYPES = [
   'debug',

@@ -177,6 +177,8 @@ export const DIRECTIVES: Record<string, Directive> = {
   tls_version: choice('tlsVersion', TLS_VERSIONS, 'listener'),
   ciphers: text('ciphers', 'listener', 'an OpenSSL cipher list'),
   http_dir: text('httpDir', 'listener', 'a directory path'),
+  enable_proxy_protocol: whole('proxyProtocol', 1, 2, 'listener'),
+  trust_x_forwarded_for: bool('trustForwardedFor', 'listener'),
   mount_point: text('mountPoint', 'listener', 'a topic prefix'),
   max_connections: whole('maxConnections', -1, Number.MAX_SAFE_INTEGER, 'either'),
   max_topic_alias: whole('maxTopicAlias', 0, PROTOCOL_MAX_TOPIC_ALIAS, 'either'),

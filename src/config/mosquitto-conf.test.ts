@@ -46,12 +46,15 @@ test('listener PORT [BIND] opens a section; listener-specific directives apply t
       'use_identity_as_username true',
       'tls_version tlsv1.2',
       'ciphers ECDHE-RSA-AES128-GCM-SHA256',
+      'enable_proxy_protocol 2',
       'listener 9001 127.0.0.1',
       'protocol websockets',
       'socket_domain ipv4',
       'http_dir /var/www',
       'mount_point tenant1/',
       'max_topic_alias 5',
+      'trust_x_forwarded_for true',
+      'enable_proxy_protocol 1',
     ].join('\n'),
   );
   assert.deepEqual(config.listeners, [
@@ -68,6 +71,7 @@ test('listener PORT [BIND] opens a section; listener-specific directives apply t
       useIdentityAsUsername: true,
       tlsVersion: 'tlsv1.2',
       ciphers: 'ECDHE-RSA-AES128-GCM-SHA256',
+      proxyProtocol: 2,
     },
     {
       port: 9001,
@@ -77,6 +81,8 @@ test('listener PORT [BIND] opens a section; listener-specific directives apply t
       httpDir: '/var/www',
       mountPoint: 'tenant1/',
       maxTopicAlias: 5,
+      trustForwardedFor: true,
+      proxyProtocol: 1,
     },
   ]);
   assert.equal(config.maxConnections, -1);

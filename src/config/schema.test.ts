@@ -4,11 +4,12 @@ import { resolveConfig } from './schema.js';
 import { ConfigError, editDistance, suggest } from './errors.js';
 import { DEFAULTS } from './defaults.js';
 
-test('no listener configured: local only mode on 127.0.0.1:1883 with anonymous access (mosquitto 2)', () => {
+test('no listener configured: local only mode on 127.0.0.1, MQTT 1883 and WebSocket 9001, anonymous access', () => {
   const config = resolveConfig({});
   assert.equal(config.localOnlyMode, true);
   assert.deepEqual(config.listeners, [
     { port: 1883, host: '127.0.0.1', protocol: 'mqtt', defaultListener: true },
+    { port: 9001, host: '127.0.0.1', protocol: 'websockets', defaultWebSocketListener: true },
   ]);
   assert.equal(config.allowAnonymous, true);
 });

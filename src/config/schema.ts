@@ -8,6 +8,7 @@ import {
   PROTOCOL_MAX_KEEPALIVE,
   PROTOCOL_MAX_PACKET_SIZE,
   PROTOCOL_MAX_TOPIC_ALIAS,
+  WEBSOCKETS_LISTENER_DEFAULTS,
 } from './defaults.js';
 
 export type ListenerProtocol = 'mqtt' | 'websockets';
@@ -17,11 +18,13 @@ export interface ListenerConfig {
   port: number;
   /** bind_address / `listener PORT HOST`; absent = every address. */
   host?: string;
-  /** 'websockets' is parsed and kept, but the WebSocket transport is not built yet: server.ts skips it. */
+  /** 'mqtt' (TCP, or TLS with certfile/keyfile) or 'websockets' (WS, or WSS with certfile/keyfile). */
   protocol: ListenerProtocol;
   socketDomain?: 'ipv4' | 'ipv6';
   /** The listener made by the top-level `port` / `bind_address` directives or local only mode; `midge -p` moves it. */
   defaultListener?: boolean;
+  /** Local only mode's WebSocket listener (127.0.0.1:9001); `midge --ws-port` moves it. */
+  defaultWebSocketListener?: boolean;
   certfile?: string;
   keyfile?: string;
   cafile?: string;
@@ -30,7 +33,12 @@ export interface ListenerConfig {
   useIdentityAsUsername?: boolean;
   tlsVersion?: string;
   ciphers?: string;
+  /** Static files served over HTTP on a WebSocket listener (mosquitto http_dir). */
   httpDir?: string;
+  /** enable_proxy_protocol (mosquitto 2.1): connections start with a PROXY v1 or v2 header from a trusted proxy. */
+  proxyProtocol?: number;
+  /** trust_x_forwarded_for: on a WebSocket listener, the last X-Forwarded-For address is the client's. */
+  trustForwardedFor?: boolean;
   mountPoint?: string;
   maxConnections?: number;
   maxTopicAlias?: number;
@@ -118,7 +126,10 @@ export function resolveConfig(input: ConfigInput = {}): Config {
         ...listener,
         protocol: listener.protocol ?? 'mqtt',
       }))
-    : [{ port: DEFAULT_PORT, host: LOCAL_ONLY_HOST, protocol: 'mqtt' as const, defaultListener: true }];
+    : [
+        { port: DEFAULT_PORT, host: LOCAL_ONLY_HOST, protocol: 'mqtt' as const, defaultListener: true },
+        { ...WEBSOCKETS_LISTENER_DEFAULTS, defaultWebSocketListener: true },
+      ];
   const config: Config = {
     listeners,
     localOnlyMode,

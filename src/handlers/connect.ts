@@ -63,13 +63,29 @@ export async function handleConnect(
     serverKeepAlive = keepalive;
   }
 
+  let username = packet.username;
+  if (client.identityAsUsername) {
+    // use_identity_as_username (mosquitto): the verified certificate authenticates the client and its CN is
+    // the username every ACL check sees; the CONNECT's username and password are not used.
+    if (client.certificateName === undefined) {
+      return refuse(
+        ctx,
+        client,
+        ReasonCode.BadUserNameOrPassword,
+        'use_identity_as_username: no certificate',
+      );
+    }
+    username = client.certificateName;
+  }
   const identity: Identity = {
     clientId,
-    username: packet.username,
+    username,
     remoteAddress: client.remoteAddress,
     listenerId: client.listenerId,
   };
-  const verdict = await ctx.auth.authenticate({ ...identity, password: packet.password });
+  const verdict = client.identityAsUsername
+    ? { decision: 'allow' as const, superuser: false }
+    : await ctx.auth.authenticate({ ...identity, password: packet.password });
   if (client.closed) return; // the client left while its credentials were checked
   if (verdict.decision !== 'allow') {
     return refuse(ctx, client, verdict.reasonCode ?? ReasonCode.BadUserNameOrPassword, 'authentication');
@@ -122,7 +138,10 @@ export async function handleConnect(
     properties?.maximumPacketSize ?? 0,
     properties?.topicAliasMaximum ?? 0,
   );
-  ctx.log.debug({ clientId, version, clean: packet.clean, present }, 'client connected');
+  ctx.log.debug(
+    { clientId, version, clean: packet.clean, present, remote: client.remoteAddress, username },
+    'client connected',
+  );
 }
 
 function connackPropertiesFor(

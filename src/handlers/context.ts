@@ -47,6 +47,10 @@ export interface ClientLink {
   readonly protocolVersion: ProtocolVersion | undefined;
   readonly remoteAddress: string;
   readonly listenerId: string;
+  /** The subject CN of the client certificate the TLS handshake verified. */
+  readonly certificateName: string | undefined;
+  /** use_identity_as_username on the client's listener: the certificate CN is its username. */
+  readonly identityAsUsername: boolean;
   readonly connected: boolean;
   /** The connection is gone (or going): a handler that awaited must not act for it any more. */
   readonly closed: boolean;

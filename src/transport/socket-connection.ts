@@ -1,12 +1,47 @@
 import type { Socket } from 'node:net';
+import type { PeerAddress } from './proxy-protocol.js';
 import type { Connection } from './types.js';
+
+/** What the listener knows about a connection beyond its socket. */
+export interface ConnectionInfo {
+  listenerId: string;
+  /** The client's address as a trusted proxy reported it. */
+  peer?: PeerAddress;
+  certificateName?: string;
+  identityAsUsername?: boolean;
+}
+
+/** What every Connection knows beyond moving bytes: its listener, the client's address, its certificate. */
+export abstract class ConnectionFacts {
+  readonly listenerId: string;
+  readonly certificateName: string | undefined;
+  readonly identityAsUsername: boolean;
+  readonly #peer: PeerAddress | undefined;
+  readonly #addressOf: Socket;
+
+  protected constructor(socket: Socket, info: ConnectionInfo) {
+    this.#addressOf = socket;
+    this.listenerId = info.listenerId;
+    this.certificateName = info.certificateName;
+    this.identityAsUsername = info.identityAsUsername ?? false;
+    this.#peer = info.peer;
+  }
+
+  get remoteAddress(): string {
+    return this.#peer?.address ?? this.#addressOf.remoteAddress ?? '';
+  }
+
+  get remotePort(): number {
+    return this.#peer?.port ?? this.#addressOf.remotePort ?? 0;
+  }
+}
 
 /**
  * A Connection over any stream socket (TCP or TLS). Writes cork the socket and one microtask uncorks it,
  * so everything written while handling one read leaves in a single writev: measured here, one write per
  * packet caps a Node broker near 0.4M msg/s, batching per read lifts that by an order of magnitude.
  */
-export class SocketConnection implements Connection {
+export class SocketConnection extends ConnectionFacts implements Connection {
   readonly #socket: Socket;
   #corked = false;
   #closed = false;
@@ -15,10 +50,8 @@ export class SocketConnection implements Connection {
     this.#socket.uncork();
   };
 
-  constructor(
-    socket: Socket,
-    readonly listenerId: string,
-  ) {
+  constructor(socket: Socket, info: ConnectionInfo) {
+    super(socket, info);
     this.#socket = socket;
     socket.setNoDelay(true);
     socket.on('error', () => {
@@ -27,14 +60,6 @@ export class SocketConnection implements Connection {
     socket.on('close', () => {
       this.#closed = true;
     });
-  }
-
-  get remoteAddress(): string {
-    return this.#socket.remoteAddress ?? '';
-  }
-
-  get remotePort(): number {
-    return this.#socket.remotePort ?? 0;
   }
 
   get bufferedBytes(): number {

@@ -1,4 +1,5 @@
 // The transport seam: a Listener accepts Connections; a Connection moves bytes. No MQTT knowledge here.
+import type { ListenerConfig } from '../config/schema.js';
 
 export interface Connection {
   /** Queue bytes for the peer. Writes made during one read are flushed together (one syscall). */
@@ -13,15 +14,21 @@ export interface Connection {
   onData(handler: (chunk: Buffer) => void): void;
   onDrain(handler: () => void): void;
   onClose(handler: (hadError: boolean) => void): void;
+  /** The client's address: the peer's, or the one a trusted proxy reported (PROXY protocol, X-Forwarded-For). */
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly listenerId: string;
   readonly closed: boolean;
+  /** The subject CN of a client certificate the TLS handshake verified; undefined without one. */
+  readonly certificateName: string | undefined;
+  /** use_identity_as_username on this connection's listener: the certificate CN is the username. */
+  readonly identityAsUsername: boolean;
 }
 
 export interface ListenerAddress {
   host: string;
   port: number;
+  /** 'mqtt', 'mqtts', 'ws' or 'wss'. */
   protocol: string;
 }
 
@@ -32,3 +39,21 @@ export interface Listener {
   /** Stop accepting; existing connections stay until the broker closes them. */
   close(): Promise<void>;
 }
+
+/** Where and how a socket listener binds, and whether a proxy in front of it reports client addresses. */
+export interface BindOptions {
+  id: string;
+  port: number;
+  host?: string;
+  /** Address family when no host is given: 'ipv4' binds 0.0.0.0, 'ipv6' binds ::, neither binds both. */
+  socketDomain?: 'ipv4' | 'ipv6';
+  /** enable_proxy_protocol: every connection starts with a PROXY protocol v1 or v2 header. */
+  proxyProtocol?: boolean;
+}
+
+/** TLS settings of a listener, the mosquitto.conf way (file paths, read when the listener starts). */
+export type TlsSettings = Required<Pick<ListenerConfig, 'certfile' | 'keyfile'>> &
+  Pick<
+    ListenerConfig,
+    'cafile' | 'capath' | 'requireCertificate' | 'useIdentityAsUsername' | 'tlsVersion' | 'ciphers'
+  >;

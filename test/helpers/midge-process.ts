@@ -65,8 +65,11 @@ export async function startMidge(options: StartMidgeOptions = {}): Promise<Midge
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'midge-interop-'));
   const args: string[] = [];
+  const reference = options.broker ?? process.env.MIDGE_INTEROP_BROKER;
   if (options.conf === undefined) {
     args.push('-p', String(port));
+    // Local only mode also opens WebSocket 9001: a free port instead, so parallel runs never collide.
+    if (reference === undefined || reference === '') args.push('--ws-port', '0');
   } else {
     const file = join(dir, 'midge.conf');
     await writeFile(file, `listener ${port} 127.0.0.1\nallow_anonymous true\n${options.conf}\n`);
@@ -74,7 +77,6 @@ export async function startMidge(options: StartMidgeOptions = {}): Promise<Midge
   }
   args.push(...(options.args ?? []));
 
-  const reference = options.broker ?? process.env.MIDGE_INTEROP_BROKER;
   const command = reference !== undefined && reference !== '' ? reference : process.execPath;
   const commandArgs = command === process.execPath ? [cliPath, ...args] : args;
   const proc = spawn(command, commandArgs, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,0 +1,103 @@
+// What every socket listener shares: binding (host, socket_domain), the PROXY protocol header when the
+// listener sits behind a proxy, sockets that never became a Connection, and closing.
+import { createServer, type Server, type Socket } from 'node:net';
+import { readProxyHeader, type PeerAddress } from './proxy-protocol.js';
+import type { BindOptions, Connection, ListenerAddress } from './types.js';
+
+export type { PeerAddress };
+
+/** A socket's own address:port as this host sees it: the same for a TLS socket and the TCP socket it wraps. */
+function keyOf(socket: Socket): string {
+  return `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`;
+}
+
+export abstract class SocketListener {
+  readonly id: string;
+  protected onConnection: (connection: Connection) => void = () => undefined;
+  readonly #bind: BindOptions;
+  #server: Server | undefined;
+  /** Sockets accepted but not (yet) a Connection: in a handshake, serving HTTP. Closed with the listener. */
+  readonly #unclaimed = new Map<string, Socket>();
+  /** Client addresses reported by PROXY headers, by the key of the proxy's socket. */
+  readonly #proxied = new Map<string, PeerAddress>();
+
+  protected constructor(bind: BindOptions) {
+    this.id = bind.id;
+    this.#bind = bind;
+  }
+
+  /** How errors name the listener: 'listener 8883'. */
+  protected get name(): string {
+    return `listener ${this.#bind.port}`;
+  }
+
+  /** The URL scheme of the listener: 'mqtt', 'mqtts', 'ws', 'wss'. */
+  protected abstract readonly scheme: string;
+
+  /** A socket is ready (its PROXY header, if any, consumed): turn it into a Connection or serve it. */
+  protected abstract handle(socket: Socket): void;
+
+  /** The socket (or a TLS socket over it) is now a Connection: the broker closes it from here on. */
+  protected claim(socket: Socket): void {
+    this.#unclaimed.delete(keyOf(socket));
+  }
+
+  /** The client's address when a PROXY header reported one for this socket (or the one it wraps). */
+  protected proxiedPeer(socket: Socket): PeerAddress | undefined {
+    return this.#proxied.get(keyOf(socket));
+  }
+
+  listen(onConnection: (connection: Connection) => void): Promise<ListenerAddress> {
+    this.onConnection = onConnection;
+    const server = createServer({ noDelay: true }, (socket) => this.#accept(socket));
+    this.#server = server;
+    const { port, socketDomain } = this.#bind;
+    const host =
+      this.#bind.host ?? (socketDomain === 'ipv4' ? '0.0.0.0' : socketDomain === 'ipv6' ? '::' : undefined);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port, host, ipv6Only: socketDomain === 'ipv6' }, () => {
+        server.off('error', reject);
+        const address = server.address();
+        if (address === null || typeof address === 'string') {
+          resolve({ host: String(address), port, protocol: this.scheme });
+          return;
+        }
+        resolve({ host: address.address, port: address.port, protocol: this.scheme });
+      });
+    });
+  }
+
+  #accept(socket: Socket): void {
+    const key = keyOf(socket);
+    this.#unclaimed.set(key, socket);
+    socket.once('close', () => {
+      this.#unclaimed.delete(key);
+      this.#proxied.delete(key);
+    });
+    socket.on('error', () => {
+      // A reset or a failed handshake: reported through 'close'; routine for a broker.
+    });
+    if (!this.#bind.proxyProtocol) {
+      this.handle(socket);
+      return;
+    }
+    readProxyHeader(socket).then(
+      (peer) => {
+        if (socket.destroyed) return;
+        if (peer !== undefined) this.#proxied.set(key, peer);
+        this.handle(socket);
+      },
+      () => socket.destroy(),
+    );
+  }
+
+  close(): Promise<void> {
+    const server = this.#server;
+    if (!server) return Promise.resolve();
+    return new Promise((resolve) => {
+      server.close(() => resolve());
+      for (const socket of this.#unclaimed.values()) socket.destroy();
+    });
+  }
+}
