@@ -8,10 +8,10 @@ import type { Outgoing } from '../session/types.js';
  * message expiry interval that has to be counted down [MQTT-3.3.2-6]).
  */
 export function frameIndex(version: ProtocolVersion, outgoing: Outgoing): number {
+  // Expiry applies to subscribers of every version [MQTT-3.3.2-5]: counting it down needs the per-subscriber path.
   if (
-    version === 5 &&
-    (outgoing.subscriptionIds !== undefined ||
-      outgoing.message.properties?.messageExpiryInterval !== undefined)
+    outgoing.message.properties?.messageExpiryInterval !== undefined ||
+    (version === 5 && outgoing.subscriptionIds !== undefined)
   ) {
     return -1;
   }

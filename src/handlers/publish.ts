@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { PublishPacket, Properties } from '../protocol/types.js';
 import { ProtocolError, ReasonCode } from '../protocol/reason-codes.js';
 import { isValidTopicName } from '../topic/validate.js';
@@ -45,6 +46,14 @@ export function handlePublish(
       `more than ${settings.receiveMaximum} QoS 2 messages awaiting PUBREL`,
       'MQTT-3.3.4-7',
     );
+  }
+  if (packet.properties?.payloadFormatIndicator === 1 && !isUtf8(packet.payload)) {
+    // Section 3.3.2.3.2: a server may check a payload said to be UTF-8; like mosquitto, Midge does. 0x99 in the
+    // ack, or DISCONNECT for QoS 0, which has no ack.
+    ctx.stats.publishDropped++;
+    if (qos === 0) throw new ProtocolError(ReasonCode.PayloadFormatInvalid, 'payload is not UTF-8');
+    acknowledge(ctx, client, packet, ReasonCode.PayloadFormatInvalid);
+    return;
   }
   if (settings.messageSizeLimit > 0 && packet.payload.length > settings.messageSizeLimit) {
     ctx.stats.publishDropped++;
