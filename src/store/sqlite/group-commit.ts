@@ -9,12 +9,20 @@ export interface GroupCommitOptions {
   onFailure(error: Error): void;
 }
 
+/** Writes a store holds back until the commit (so that a row added and removed in one batch costs nothing). */
+export interface DeferredWrites {
+  /** Runs inside the transaction, just before COMMIT. */
+  beforeCommit(): void;
+}
+
 /**
  * Group commit: the first write opens a transaction, later writes join it, and it commits a few milliseconds
  * later (or sooner when large), so one fsync covers many messages. A commit never happens inside a write:
  * everything one PUBLISH stores (inbound QoS 2 id, every queue row, the retained row) lands in one
  * transaction, so a crash keeps all of it or none of it.
  */
+const noop = (): void => undefined;
+
 export class GroupCommit {
   readonly #db: Database;
   readonly #options: GroupCommitOptions;
@@ -24,6 +32,7 @@ export class GroupCommit {
   #timer: NodeJS.Timeout | undefined;
   #immediate: NodeJS.Immediate | undefined;
   #failure: Error | undefined;
+  readonly #deferred: DeferredWrites[] = [];
   /** The promise of the open batch, made only when someone waits for it. */
   #batch: { promise: Promise<void>; resolve(): void; reject(error: Error): void } | undefined;
 
@@ -34,8 +43,13 @@ export class GroupCommit {
     this.#commit = db.prepare('COMMIT');
   }
 
+  /** Also true once failed: a failed storage never lets an acknowledgement through. */
   get pending(): boolean {
-    return this.#writes > 0;
+    return this.#writes > 0 || this.#failure !== undefined;
+  }
+
+  defer(writes: DeferredWrites): void {
+    this.#deferred.push(writes);
   }
 
   get failed(): boolean {
@@ -60,6 +74,11 @@ export class GroupCommit {
       return;
     }
     if (this.#writes === this.#options.maxWrites) this.#immediate = setImmediate(this.#commitNow);
+  }
+
+  /** Joins the open batch (opening one) for a write that a DeferredWrites will make at commit time. */
+  touch(): void {
+    this.write(noop);
   }
 
   flush(): Promise<void> {
@@ -92,6 +111,7 @@ export class GroupCommit {
     this.#batch = undefined;
     this.#writes = 0;
     try {
+      for (const deferred of this.#deferred) deferred.beforeCommit();
       this.#commit.run();
     } catch (error) {
       this.#fail(error, batch);

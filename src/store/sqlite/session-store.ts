@@ -3,7 +3,7 @@ import type { QoS, Will } from '../../protocol/types.js';
 import type { Message, SubscriptionOptions } from '../../router/types.js';
 import type { SessionRecord, SessionStore, StoredOutgoing, StoredSession } from '../types.js';
 import { expiresAt, pack, rowToMessage, unpack, type MessageRow } from './codec.js';
-import type { GroupCommit } from './group-commit.js';
+import type { DeferredWrites, GroupCommit } from './group-commit.js';
 
 interface SessionRow {
   client_id: string;
@@ -25,18 +25,35 @@ interface OutgoingRow extends MessageRow {
   expires_at: number | null;
 }
 
+interface MessageRef {
+  count: number;
+  readonly message: Message;
+  /** The messages row exists (or is being written in the open batch). */
+  written: boolean;
+}
+
+interface PendingOutgoing {
+  readonly clientId: string;
+  readonly messageId: number;
+  readonly entry: Omit<StoredOutgoing, 'seq' | 'released'>;
+  packetId: number | undefined;
+  released: boolean;
+}
+
 /**
  * Sessions in SQLite. A message routed to many sessions is written once: the store remembers which row each
  * Message object became (while any session still holds it) and counts its references, so the row goes when
- * the last session is done with it.
+ * the last session is done with it. New outgoing rows wait for the commit: one acknowledged (or dropped)
+ * within the same batch, as online subscribers' messages usually are, is never written at all.
  */
-export class SqliteSessionStore implements SessionStore {
+export class SqliteSessionStore implements SessionStore, DeferredWrites {
   readonly #db: Database;
   readonly #commit: GroupCommit;
   readonly #sql: Record<string, Statement>;
   readonly #rowOf = new WeakMap<Message, number>();
-  /** message row id → [references, the Message] */
-  readonly #refs = new Map<number, { count: number; message: Message }>();
+  readonly #refs = new Map<number, MessageRef>();
+  /** Outgoing rows of the open batch, in seq order, written at commit. */
+  readonly #pending = new Map<number, PendingOutgoing>();
   /** outgoing seq → message row id, and each session's seqs, for deletes without reading the disk. */
   readonly #messageOf = new Map<number, number>();
   readonly #seqsOf = new Map<string, Set<number>>();
@@ -46,6 +63,7 @@ export class SqliteSessionStore implements SessionStore {
   constructor(db: Database, commit: GroupCommit) {
     this.#db = db;
     this.#commit = commit;
+    commit.defer(this);
     const s = (sql: string): Statement => db.prepare(sql);
     this.#sql = {
       putSession: s(
@@ -135,7 +153,7 @@ export class SqliteSessionStore implements SessionStore {
     for (const row of rows) {
       let ref = this.#refs.get(row.message_id);
       if (ref === undefined) {
-        ref = { count: 0, message: rowToMessage(row, row.retain === 1) };
+        ref = { count: 0, message: rowToMessage(row, row.retain === 1), written: true };
         this.#refs.set(row.message_id, ref);
         this.#rowOf.set(ref.message, row.message_id);
       }
@@ -172,7 +190,11 @@ export class SqliteSessionStore implements SessionStore {
     this.#seqsOf.delete(clientId);
     this.#commit.write(() => {
       this.#deleteRows(clientId);
-      if (seqs !== undefined) for (const seq of seqs) this.#release(seq);
+      if (seqs !== undefined)
+        for (const seq of seqs) {
+          this.#pending.delete(seq);
+          this.#release(seq);
+        }
     });
   }
 
@@ -195,12 +217,51 @@ export class SqliteSessionStore implements SessionStore {
   addOutgoing(clientId: string, entry: Omit<StoredOutgoing, 'seq' | 'released'>): number {
     const seq = this.#nextSeq++;
     const message = entry.message;
+    let messageId = this.#rowOf.get(message);
+    if (messageId === undefined) {
+      messageId = this.#nextMessageId++;
+      this.#rowOf.set(message, messageId);
+      this.#refs.set(messageId, { count: 0, message, written: false });
+    }
+    (this.#refs.get(messageId) as MessageRef).count++;
+    this.#track(clientId, seq, messageId);
+    this.#pending.set(seq, { clientId, messageId, entry, packetId: entry.packetId, released: false });
+    this.#commit.touch();
+    return seq;
+  }
+
+  updateOutgoing(_clientId: string, seq: number, packetId: number, released: boolean): void {
+    const pending = this.#pending.get(seq);
+    if (pending !== undefined) {
+      pending.packetId = packetId;
+      pending.released = released;
+      this.#commit.touch();
+      return;
+    }
+    this.#commit.write(() => this.#sql.updateOutgoing!.run(packetId, released ? 1 : 0, seq));
+  }
+
+  deleteOutgoing(clientId: string, seq: number): void {
+    this.#seqsOf.get(clientId)?.delete(seq);
+    if (this.#pending.delete(seq)) {
+      this.#release(seq);
+      return;
+    }
     this.#commit.write(() => {
-      let id = this.#rowOf.get(message);
-      if (id === undefined) {
-        id = this.#nextMessageId++;
-        this.#sql.addMessage!.run(
-          id,
+      this.#sql.deleteOutgoing!.run(seq);
+      this.#release(seq);
+    });
+  }
+
+  /** Writes the outgoing rows (and their messages) that are still wanted at commit time. */
+  beforeCommit(): void {
+    const sql = this.#sql;
+    for (const [seq, pending] of this.#pending) {
+      const ref = this.#refs.get(pending.messageId) as MessageRef;
+      if (!ref.written) {
+        const message = ref.message;
+        sql.addMessage!.run(
+          pending.messageId,
           message.topic,
           message.payload,
           message.qos,
@@ -210,34 +271,21 @@ export class SqliteSessionStore implements SessionStore {
           message.receivedAt,
           expiresAt(message),
         );
-        this.#rowOf.set(message, id);
-        this.#refs.set(id, { count: 0, message });
+        ref.written = true;
       }
-      (this.#refs.get(id) as { count: number }).count++;
-      this.#track(clientId, seq, id);
-      this.#sql.addOutgoing!.run(
+      const { entry } = pending;
+      sql.addOutgoing!.run(
         seq,
-        clientId,
-        id,
+        pending.clientId,
+        pending.messageId,
         entry.qos,
         entry.retain ? 1 : 0,
         pack(entry.subscriptionIds),
-        entry.packetId ?? null,
+        pending.packetId ?? null,
       );
-    });
-    return seq;
-  }
-
-  updateOutgoing(_clientId: string, seq: number, packetId: number, released: boolean): void {
-    this.#commit.write(() => this.#sql.updateOutgoing!.run(packetId, released ? 1 : 0, seq));
-  }
-
-  deleteOutgoing(clientId: string, seq: number): void {
-    this.#seqsOf.get(clientId)?.delete(seq);
-    this.#commit.write(() => {
-      this.#sql.deleteOutgoing!.run(seq);
-      this.#release(seq);
-    });
+      if (pending.released) sql.updateOutgoing!.run(pending.packetId, 1, seq);
+    }
+    this.#pending.clear();
   }
 
   addInbound(clientId: string, packetId: number): void {
@@ -264,6 +312,6 @@ export class SqliteSessionStore implements SessionStore {
     if (ref === undefined || --ref.count > 0) return;
     this.#refs.delete(id);
     this.#rowOf.delete(ref.message);
-    this.#sql.deleteMessage!.run(id);
+    if (ref.written) this.#commit.write(() => this.#sql.deleteMessage!.run(id));
   }
 }
