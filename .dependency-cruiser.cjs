@@ -1,7 +1,8 @@
 // The import rules of ../shared/DESIGN.md ("Who may import whom"), checked with the tests.
 const LEAVES = '^src/(util|protocol|topic|observability|config)/';
 // auth's shared pieces (ACL semantics, password hashes, file errors) are core state that providers build on.
-const AUTH_SHARED = '^src/auth/(acl|acl-parse|acl-cache|password|password-[a-z0-9]+|file-error)\\.ts$';
+const AUTH_SHARED =
+  '^src/auth/(acl|acl-parse|acl-cache|acl-grants|password|password-[a-z0-9]+|file-error|store-error)\\.ts$';
 const CORE = `^src/(session|router|sys)/|^src/auth/chain\\.ts$|${AUTH_SHARED}|^src/hooks/runner\\.ts$`;
 const ENGINE = '^src/(handlers|client)/';
 const IMPLEMENTATIONS =

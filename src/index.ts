@@ -1,5 +1,14 @@
 // Midge's public API. Everything an embedding program, the CLI or the admin API may use; nothing else is public.
-export { createBroker } from './server.js';
+export { createBroker, openAuthStore, explainAccess } from './server.js';
+export type {
+  Access,
+  AuthStoreAdmin,
+  ExplainQuery,
+  Explanation,
+  StoredAcl,
+  StoredUser,
+} from './auth/types.js';
+export { AuthStoreError, type AuthStoreErrorCode } from './auth/store-error.js';
 export type { Broker, BrokerOptions } from './server.js';
 export { VERSION } from './util/version.js';
 export type { Config, ConfigInput, ListenerConfig } from './config/schema.js';

@@ -1,6 +1,7 @@
 // The composition root: builds listeners, stores, the auth chain, the router and the engine from a Config.
 // The only file that names implementations.
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { resolveConfig } from './config/schema.js';
@@ -12,8 +13,18 @@ import { SessionRegistry } from './session/registry.js';
 import { NEVER_EXPIRES, type Session } from './session/session.js';
 import { WillScheduler } from './session/will.js';
 import { AuthChain, ListenerAuthChains } from './auth/chain.js';
-import type { AuthChecks, AuthProvider } from './auth/types.js';
+import type { AuthChecks, AuthProvider, AuthStoreAdmin, ExplainQuery, Explanation } from './auth/types.js';
 import { createFileProvider } from './auth/providers/file.js';
+import {
+  backendNames,
+  createBackendProvider,
+  createSqliteProvider,
+  sqlitePath,
+  type BackendSettings,
+} from './auth/providers/backends.js';
+import { openSqliteStore } from './auth/providers/sqlite-store.js';
+import { AuthStoreError } from './auth/store-error.js';
+import type { RwConvention } from './auth/acl-grants.js';
 import { BrokerStats } from './sys/stats.js';
 import { SysPublisher } from './sys/publisher.js';
 import { Client } from './client/client.js';
@@ -67,17 +78,56 @@ function engineSettings(config: Config): EngineSettings {
   };
 }
 
+function authSettings(config: Config, log?: Logger): BackendSettings {
+  return { options: config.authOptions, persistenceLocation: config.persistenceLocation, log };
+}
+
+/** password_file, acl_file, auth_plugin or any auth_opt_*: the config chose its own auth sources. */
+function hasAuthDirectives(config: Config): boolean {
+  return (
+    config.passwordFile !== undefined ||
+    config.aclFile !== undefined ||
+    config.authPlugin !== undefined ||
+    Object.keys(config.authOptions).length > 0 ||
+    config.listeners.some((l) => l.passwordFile !== undefined || l.aclFile !== undefined)
+  );
+}
+
+/**
+ * The providers every listener shares: auth_opt_backends in order, or, with no auth directives at all, the
+ * embedded SQLite store — created on first start when anonymous access is off, used whenever it exists.
+ */
+function sharedProviders(config: Config, log: Logger): AuthProvider[] {
+  const settings = authSettings(config, log);
+  const backends = config.authOptions.backends;
+  if (backends !== undefined) {
+    const files = { passwordFile: config.passwordFile, aclFile: config.aclFile };
+    return backendNames(backends).map((name) => createBackendProvider(name, settings, files));
+  }
+  if (config.authPlugin !== undefined) {
+    log.warn(
+      `auth_plugin ${config.authPlugin}: Midge has its backends built in; name them with auth_opt_backends`,
+    );
+  }
+  if (hasAuthDirectives(config)) return [];
+  const anonymous = config.allowAnonymous && config.listeners.every((l) => l.allowAnonymous !== false);
+  if (anonymous && !existsSync(sqlitePath(settings).path)) return [];
+  return [createSqliteProvider(settings)];
+}
+
 /** One chain from the global password_file / acl_file, or one per listener with per_listener_settings. */
-function buildAuth(config: Config): AuthChecks {
+function buildAuth(config: Config, log: Logger): AuthChecks {
+  const shared = sharedProviders(config, log);
+  const filesInBackends = backendNames(config.authOptions.backends ?? '').includes('files');
   const chain = (
     passwordFile: string | undefined,
     aclFile: string | undefined,
     allowAnonymous: boolean,
   ): AuthChain => {
     const providers: AuthProvider[] = [];
-    if (passwordFile !== undefined || aclFile !== undefined)
+    if ((passwordFile !== undefined || aclFile !== undefined) && !filesInBackends)
       providers.push(createFileProvider({ passwordFile, aclFile }));
-    return new AuthChain(providers, { allowAnonymous });
+    return new AuthChain([...providers, ...shared], { allowAnonymous, log });
   };
   if (!config.perListenerSettings) return chain(config.passwordFile, config.aclFile, config.allowAnonymous);
   const chains = new Map<string, AuthChain>();
@@ -134,6 +184,41 @@ function createListener(config: ListenerConfig, id: string, maxPacketSize: numbe
   return tls === undefined ? new TcpListener(bind) : new TlsListener({ ...bind, tls });
 }
 
+/**
+ * The SQLite store the config names (auth_opt_backends with sqlite, or the embedded store when the config
+ * has no auth directives), opened for `midge user|acl`. Throws MIDGE_AUTH_STORE_UNAVAILABLE when the config
+ * keeps its users elsewhere (password_file, another database).
+ */
+export function openAuthStore(input: ConfigInput): AuthStoreAdmin {
+  const config = resolveConfig(input);
+  const settings = authSettings(config);
+  const backends = backendNames(config.authOptions.backends ?? '');
+  if (backends.includes('sqlite') || !hasAuthDirectives(config)) {
+    return openSqliteStore(sqlitePath(settings).path, {
+      convention: (config.authOptions.sqlite_rw_convention ?? config.authOptions.rw_convention) as
+        RwConvention | undefined,
+      anonymousUsername: config.authOptions.anonusername,
+    });
+  }
+  throw new AuthStoreError(
+    'MIDGE_AUTH_STORE_UNAVAILABLE',
+    'this config keeps its users outside a SQLite store (password_file or auth_opt_backends without sqlite); ' +
+      'change them there, or add sqlite to auth_opt_backends',
+  );
+}
+
+/** Which provider and rule decide `query` under this config (`midge acl explain`), without a running broker. */
+export async function explainAccess(input: ConfigInput, query: ExplainQuery): Promise<Explanation> {
+  const config = resolveConfig(input);
+  const auth = buildAuth(config, createLogger({ silent: true }));
+  try {
+    await auth.start();
+    return await auth.explain(query);
+  } finally {
+    await auth.close();
+  }
+}
+
 function listenerId(index: number): string {
   return `listener-${index}`;
 }
@@ -186,7 +271,7 @@ class MidgeBroker implements Broker, DeliverySink {
         this.#wills.sessionEnded(session.clientId); // [MQTT-3.1.3-9] a delayed will goes out when its session ends
       },
     );
-    this.#auth = buildAuth(config);
+    this.#auth = buildAuth(config, log);
     if (this.#auth.hasAcl) this.mayRead = (key, topic) => this.#mayRead(key, topic);
     this.#sys = new SysPublisher({
       stats: this.#stats,
@@ -245,6 +330,7 @@ class MidgeBroker implements Broker, DeliverySink {
     const log = this.#log;
     log.info(`midge ${VERSION} starting`);
     for (const note of this.config.notes) log.warn(note);
+    await this.#auth.start();
     if (this.config.persistence) await this.#openStorage();
     for (const [index, listenerConfig] of this.config.listeners.entries()) {
       const listener = createListener(listenerConfig, listenerId(index), this.#settings.maxPacketSize);

@@ -1,8 +1,9 @@
 // mosquitto acl_file semantics. Rules come from three places: `topic` lines before any `user` line (clients
 // without a username), the `topic` lines of the client's `user` section, and every `pattern` line with %u / %c
 // substituted. A matching `deny` wins over any grant; no matching grant denies.
-// PUBLISH is checked as write, each delivered message as read (authoritative), SUBSCRIBE as read for the whole
-// filter: the subscription is allowed only when one read rule covers every topic the filter can match.
+// PUBLISH is checked as write, each delivered message as read (authoritative), SUBSCRIBE as read: a filter is
+// allowed when some read rule could grant part of it (auth-plug / go-auth behaviour) and no deny rule covers
+// all of it; the read check on every delivered message keeps out what the rules do not grant.
 import { topicMatches } from '../topic/match.js';
 import { parseSharedSubscription } from '../topic/shared.js';
 import type { Identity } from './types.js';
@@ -39,6 +40,31 @@ export function filterCovers(outer: string, inner: string): boolean {
     if (level !== '+' && other !== level) return false;
   }
   return o.length === i.length;
+}
+
+/**
+ * Can some topic match both filters? Used for SUBSCRIBE: a wildcard subscription is allowed when an ACL could
+ * grant part of it, and the read check on every delivered message keeps the rest out. A wildcard first level
+ * never reaches a '$' topic [MQTT-4.7.2-1], so '#' does not intersect '$SYS/#'.
+ */
+export function filtersIntersect(a: string, b: string): boolean {
+  const x = a.split('/');
+  const y = b.split('/');
+  const x0 = x[0] as string;
+  const y0 = y[0] as string;
+  if (
+    (x0.startsWith('$') && (y0 === '+' || y0 === '#')) ||
+    (y0.startsWith('$') && (x0 === '+' || x0 === '#'))
+  )
+    return false;
+  for (let k = 0; k < Math.max(x.length, y.length); k++) {
+    const p = x[k];
+    const q = y[k];
+    if (p === '#' || q === '#') return true;
+    if (p === undefined || q === undefined) return false;
+    if (p !== '+' && q !== '+' && p !== q) return false;
+  }
+  return true;
 }
 
 /** A value fit to go into a topic level: non-empty, and no '+', '#' or '/' that would widen or shift the rule. */
@@ -109,9 +135,9 @@ export class Acl {
   }
 
   /**
-   * SUBSCRIBE: needs one read rule covering the whole filter, and no deny rule covering it (a deny that covers
-   * only part of the filter is left to the per-message read check). A shared subscription is checked by its
-   * topic filter, without `$share/<group>/`.
+   * SUBSCRIBE: needs a read rule that could grant some topic of the filter, and no deny rule covering all of it
+   * (a deny that covers only part of the filter is left to the per-message read check). A shared subscription
+   * is checked by its topic filter, without `$share/<group>/`.
    */
   allowsSubscribe(who: AclSubject, filter: string): boolean {
     const shared = parseSharedSubscription(filter);
@@ -119,7 +145,7 @@ export class Acl {
     const topicFilter = shared === null ? filter : shared.filter;
     const rules = this.#rulesFor(who);
     if (rules.deny.some((rule) => filterCovers(rule, topicFilter))) return false;
-    return rules.read.some((rule) => filterCovers(rule, topicFilter));
+    return rules.read.some((rule) => filtersIntersect(rule, topicFilter));
   }
 
   #rulesFor(who: AclSubject): SubjectRules {

@@ -87,7 +87,8 @@ test('file provider: the sample acl file answers publish, subscribe and read', a
   assert.equal(await publish(identity('+'), 'users/alice/notes'), 'deny');
 
   assert.equal(await subscribe(alice, 'shared/+/status'), 'allow');
-  assert.equal(await subscribe(alice, 'shared/#'), 'deny');
+  assert.equal(await subscribe(alice, 'shared/#'), 'allow', 'shared/+/status could grant part of it');
+  assert.equal(await subscribe(alice, 'elsewhere/#'), 'deny');
   assert.equal(await subscribe(bob, '#'), 'allow');
   assert.equal(await subscribe(bob, '$SYS/#'), 'deny');
   assert.equal(await subscribe(anon, '$SYS/broker/uptime'), 'allow');
