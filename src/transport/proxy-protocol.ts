@@ -83,7 +83,9 @@ function parseV2(data: Buffer): { peer: PeerAddress | undefined; length: number 
   if (family === 2 && block.length >= 36) {
     const groups: string[] = [];
     for (let i = 0; i < 16; i += 2) groups.push(block.readUInt16BE(i).toString(16));
-    return { peer: { address: groups.join(':'), port: block.readUInt16BE(32) }, length };
+    // The URL parser writes IPv6 addresses in their canonical short form (2001:db8::9).
+    const address = new URL(`http://[${groups.join(':')}]`).hostname.slice(1, -1);
+    return { peer: { address, port: block.readUInt16BE(32) }, length };
   }
   // AF_UNSPEC or AF_UNIX: no IP address to report; the proxy's own is kept.
   return { peer: undefined, length };
