@@ -256,7 +256,10 @@ class MidgeBroker implements Broker, DeliverySink {
         return retained().size;
       },
     });
-    this.#wills = new WillScheduler((message) => this.#publish(message));
+    this.#wills = new WillScheduler((message) => this.#publish(message), {
+      held: (clientId, will, at) => this.#sessions.keepWill(clientId, will, at),
+      released: (clientId) => this.#sessions.keepWill(clientId, undefined),
+    });
     this.#sessions = new SessionRegistry(
       {
         maxInflight: config.maxInflightMessages,
@@ -410,10 +413,21 @@ class MidgeBroker implements Broker, DeliverySink {
     this.#retained = storage.retained;
     this.#sessions.store = storage.sessions;
     const now = Date.now();
-    const sessions = this.#sessions.restore(storage.sessions.load(now), now);
+    const loaded = storage.sessions.load(now);
+    const sessions = this.#sessions.restore(loaded, now);
     for (const session of sessions) {
       for (const [filter, options] of session.subscriptions)
         this.#router.subscribe(session.clientId, filter, options);
+    }
+    // Wills: a held one keeps its time; a connected client's connection ended with the broker, so its will
+    // goes out after its delay from now [MQTT-3.1.2-8]. Either way never later than the session [MQTT-3.1.3-9].
+    for (const record of loaded) {
+      if (record.will === undefined) continue;
+      const delay =
+        record.willAt !== undefined
+          ? Math.max(0, Math.ceil((record.willAt - now) / 1000))
+          : Math.min(record.will.properties?.willDelayInterval ?? 0, record.expiryInterval);
+      this.#wills.schedule(record.clientId, record.will, delay);
     }
     log.info(
       `persistence: ${storage.description}; restored ${sessions.length} sessions and ${storage.retained.size} retained messages`,

@@ -117,6 +117,7 @@ export async function handleConnect(
   ctx.wills.cancel(clientId);
   // The will may outlive this connection's read buffer by its delay: it keeps its own copy of the payload.
   client.will = will === undefined ? undefined : { ...will, payload: Buffer.from(will.payload) };
+  ctx.sessions.keepWill(clientId, client.will); // a persistent session stores it: a crash publishes it
 
   const connackProperties: Properties | undefined =
     version === 5

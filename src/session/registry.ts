@@ -1,4 +1,5 @@
 import type { SessionStore, StoredSession } from '../store/types.js';
+import type { Will } from '../protocol/types.js';
 import { NEVER_EXPIRES, Session } from './session.js';
 import type { SessionLimits } from './types.js';
 
@@ -41,14 +42,15 @@ export class SessionRegistry {
     const existing = this.#sessions.get(clientId);
     if (existing !== undefined && !cleanStart) {
       existing.expiryInterval = expiryInterval;
-      if (existing.persistent) this.store?.putSession(clientId, { expiryInterval });
+      existing.expiresAt = undefined;
+      this.#record(existing);
       return { session: existing, present: true };
     }
     if (existing !== undefined) this.end(existing);
     // Only a session that can outlive its connection is stored [MQTT-3.1.2-23]; clean ones cost nothing.
     const store = expiryInterval > 0 ? this.store : undefined;
     const session = new Session(clientId, expiryInterval, this.limits, store);
-    store?.putSession(clientId, { expiryInterval });
+    this.#record(session);
     this.#sessions.set(clientId, session);
     return { session, present: false };
   }
@@ -63,10 +65,11 @@ export class SessionRegistry {
       const session = Session.restore(record, this.limits, store);
       this.#sessions.set(session.clientId, session);
       if (record.expiryInterval === NEVER_EXPIRES) return session;
-      const expiresAt = record.expiresAt ?? now + record.expiryInterval * 1000;
-      if (record.expiresAt === undefined)
-        store.putSession(session.clientId, { expiryInterval: record.expiryInterval, expiresAt });
-      this.#armExpiry(session, expiresAt);
+      if (record.expiresAt === undefined) {
+        session.expiresAt = now + record.expiryInterval * 1000;
+        this.#record(session);
+      }
+      this.#armExpiry(session, session.expiresAt as number);
       return session;
     });
   }
@@ -81,9 +84,34 @@ export class SessionRegistry {
     }
     const expiresAt =
       session.expiryInterval === NEVER_EXPIRES ? undefined : Date.now() + session.expiryInterval * 1000;
-    if (session.persistent)
-      this.store?.putSession(session.clientId, { expiryInterval: session.expiryInterval, expiresAt });
+    session.expiresAt = expiresAt;
+    // The connection's will is published or held by the will scheduler now, which says so through keepWill.
+    session.will = undefined;
+    session.willAt = undefined;
+    this.#record(session);
     if (expiresAt !== undefined) this.#armExpiry(session, expiresAt);
+  }
+
+  /**
+   * The will of the session's connection (willAt undefined), or one held back by its Will Delay Interval
+   * until willAt, or none: stored with a persistent session, so a restart publishes it.
+   */
+  keepWill(clientId: string, will: Will | undefined, willAt?: number): void {
+    const session = this.#sessions.get(clientId);
+    if (session === undefined) return;
+    session.will = will;
+    session.willAt = willAt;
+    this.#record(session);
+  }
+
+  #record(session: Session): void {
+    if (!session.persistent) return;
+    this.store?.putSession(session.clientId, {
+      expiryInterval: session.expiryInterval,
+      expiresAt: session.expiresAt,
+      will: session.will,
+      willAt: session.willAt,
+    });
   }
 
   /** setTimeout holds at most ~24.8 days, so long expiries re-arm until the deadline. */

@@ -1,5 +1,6 @@
 import type { SubscriptionOptions } from '../router/types.js';
 import type { Identity } from '../auth/types.js';
+import type { Will } from '../protocol/types.js';
 import type { SessionStore, StoredSession } from '../store/types.js';
 import { PacketIdAllocator } from './packet-ids.js';
 import { JournaledPacketIds, JournaledSubscriptions, ownedMessage } from './journal.js';
@@ -26,6 +27,11 @@ export class Session {
   expiryInterval: number;
   /** Who owns the session, as last authenticated: read ACL checks of queued deliveries use it. */
   identity: Identity | undefined;
+  /** Stored with a persistent session: the will that may still go out, when (epoch ms), and when the
+   * session ends if its client stays away (undefined while connected or never). */
+  will: Will | undefined;
+  willAt: number | undefined;
+  expiresAt: number | undefined;
   /** Messages dropped because a limit was reached (queue full, congested socket). */
   dropped = 0;
   readonly #inflight = new Map<number, Inflight>();
@@ -55,6 +61,9 @@ export class Session {
   /** A session as the store kept it: in-flight messages go out again with DUP on attach [MQTT-4.4.0-1]. */
   static restore(stored: StoredSession, limits: SessionLimits, store: SessionStore): Session {
     const restored = new Session(stored.clientId, stored.expiryInterval, limits, store);
+    restored.will = stored.will;
+    restored.willAt = stored.willAt;
+    restored.expiresAt = stored.expiresAt;
     // Straight into the collections: what was loaded is already stored.
     for (const [filter, options] of stored.subscriptions)
       Map.prototype.set.call(restored.subscriptions, filter, options);

@@ -5,6 +5,12 @@ import type { Message } from '../router/types.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** Told when a will starts waiting and when it stops (published or cancelled), so it can be stored. */
+export interface WillJournal {
+  held(clientId: string, will: Will, publishAt: number): void;
+  released(clientId: string): void;
+}
+
 interface Pending {
   readonly will: Will;
   readonly timer: NodeJS.Timeout;
@@ -19,8 +25,11 @@ export class WillScheduler {
   readonly #pending = new Map<string, Pending>();
   readonly #publish: (message: Message) => void;
 
-  constructor(publish: (message: Message) => void) {
+  readonly #journal: WillJournal | undefined;
+
+  constructor(publish: (message: Message) => void, journal?: WillJournal) {
     this.#publish = publish;
+    this.#journal = journal;
   }
 
   get size(): number {
@@ -37,6 +46,7 @@ export class WillScheduler {
     const timer = setTimeout(() => this.sessionEnded(clientId), Math.min(delaySeconds * 1000, MAX_TIMER_MS));
     timer.unref();
     this.#pending.set(clientId, { will, timer });
+    this.#journal?.held(clientId, will, Date.now() + delaySeconds * 1000);
   }
 
   /** The session ended (expired, or replaced by a clean start): its waiting will goes out now. */
@@ -61,6 +71,7 @@ export class WillScheduler {
     if (pending === undefined) return undefined;
     clearTimeout(pending.timer);
     this.#pending.delete(clientId);
+    this.#journal?.released(clientId);
     return pending;
   }
 }
