@@ -6,6 +6,7 @@ import type {
   AuthResult,
   Credentials,
   Decision,
+  EnhancedAuthConversation,
   ExplainQuery,
   Explanation,
   Identity,
@@ -101,6 +102,14 @@ export class AuthChain implements AuthChecks {
       provider: 'chain',
       reason: 'no provider granted it (every provider deferred)',
     };
+  }
+
+  startEnhancedAuth(method: string, who: Identity): EnhancedAuthConversation | undefined {
+    for (const provider of this.#providers) {
+      const conversation = provider.startEnhancedAuth?.(method, who);
+      if (conversation !== undefined) return conversation;
+    }
+    return undefined;
   }
 
   async close(): Promise<void> {
@@ -201,6 +210,10 @@ export class ListenerAuthChains implements AuthChecks {
     const chain =
       listenerId === undefined ? this.#chains.values().next().value : this.#chains.get(listenerId);
     return (chain ?? this.#closed).explain(query);
+  }
+
+  startEnhancedAuth(method: string, who: Identity): EnhancedAuthConversation | undefined {
+    return this.#for(who).startEnhancedAuth(method, who);
   }
 
   async close(): Promise<void> {

@@ -150,6 +150,12 @@ export class PasswordFile {
     return this.#users.size;
   }
 
+  /** The stored hash of `username`, or a decoy with the file's usual parameters: SCRAM reveals no user list. */
+  lookup(username: string): { hash: PasswordHash; known: boolean } {
+    const hash = this.#users.get(username);
+    return hash === undefined ? { hash: this.#dummy, known: false } : { hash, known: true };
+  }
+
   has(username: string): boolean {
     return this.#users.has(username);
   }

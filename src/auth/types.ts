@@ -20,6 +20,21 @@ export interface AuthResult {
   superuser?: boolean;
   /** MQTT 5 CONNACK reason code for a deny; defaults to 0x86 Bad User Name or Password. */
   reasonCode?: number;
+  /** The user an enhanced authentication proved (its exchange names the user, not CONNECT's User Name). */
+  username?: string;
+}
+
+/** One step of an MQTT 5 enhanced authentication exchange (section 4.12), as a provider answers it. */
+export type EnhancedAuthStep =
+  /** Send AUTH 0x18 Continue authentication with this data and wait for the client's next AUTH. */
+  | { readonly kind: 'continue'; readonly data: Buffer }
+  /** Done: `result` decides; `data` (if any) goes to the client in CONNACK or in AUTH 0x00. */
+  | { readonly kind: 'done'; readonly result: AuthResult; readonly data?: Buffer };
+
+/** A provider's side of one enhanced authentication exchange (the CONNECT one, or a re-authentication). */
+export interface EnhancedAuthConversation {
+  /** The client's Authentication Data of CONNECT or of its AUTH packet. */
+  step(data: Buffer | undefined): EnhancedAuthStep | Promise<EnhancedAuthStep>;
 }
 
 export interface AuthProvider {
@@ -35,6 +50,11 @@ export interface AuthProvider {
   prepare?(who: Identity): Promise<void>;
   /** Which rule decides `query` and why; answers like the authorize methods, without caching effects. */
   explain?(query: ExplainQuery): Promise<Explanation>;
+  /**
+   * MQTT 5 enhanced authentication: a new exchange for the Authentication Method `method`, or undefined when this
+   * provider does not offer that method. `who` is the connecting client (its CONNECT User Name, if any).
+   */
+  startEnhancedAuth?(method: string, who: Identity): EnhancedAuthConversation | undefined;
   close?(): Promise<void>;
 }
 
@@ -52,6 +72,8 @@ export interface AuthChecks {
   prepare(who: Identity): Promise<void>;
   /** Which provider and rule decide the query, for a client of `listenerId` (the first listener if absent). */
   explain(query: ExplainQuery, listenerId?: string): Promise<Explanation>;
+  /** The first provider offering `method` starts the exchange; undefined when none does [MQTT-4.12.0-1]. */
+  startEnhancedAuth(method: string, who: Identity): EnhancedAuthConversation | undefined;
   close(): Promise<void>;
 }
 

@@ -5,7 +5,7 @@ import { encodePublishFrame, stampPacketId } from '../protocol/publish-frame.js'
 import { ReasonCode } from '../protocol/reason-codes.js';
 import type { Connection } from '../transport/types.js';
 import type { Outgoing, SessionOutlet } from '../session/types.js';
-import type { BrokerContext, ClientLink, Identity, Session } from '../handlers/context.js';
+import type { BrokerContext, ClientLink, EnhancedAuthState, Identity, Session } from '../handlers/context.js';
 import { dispatch } from './dispatch.js';
 import { closeForError } from './errors.js';
 import { encodeOutgoing, frameIndex } from './outgoing.js';
@@ -33,6 +33,7 @@ export class Client implements ClientLink, SessionOutlet {
   identity: Identity | undefined;
   session: Session | undefined;
   will: Will | undefined;
+  enhancedAuth: EnhancedAuthState | undefined;
   topicAliases: InboundTopicAliases | undefined;
   readonly topicAliasMaximum: number;
   /** Aliases this server assigns on the PUBLISH packets it sends, when the client accepts any. */

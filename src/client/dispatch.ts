@@ -17,7 +17,13 @@ import { handleAuth } from '../handlers/auth.js';
 export function dispatch(ctx: BrokerContext, client: ClientLink, packet: Packet): void | Promise<void> {
   if (!client.connected) {
     // [MQTT-3.1.0-1] the first packet is CONNECT; anything else closes the connection without CONNACK.
-    if (packet.type === 'connect') return handleConnect(ctx, client, packet);
+    if (packet.type === 'connect' && client.enhancedAuth === undefined) {
+      return handleConnect(ctx, client, packet);
+    }
+    // Section 4.12: the CONNECT's enhanced authentication goes on in AUTH packets before CONNACK.
+    if (packet.type === 'auth' && client.enhancedAuth?.exchange !== undefined) {
+      return handleAuth(ctx, client, packet);
+    }
     throw new ProtocolError(ReasonCode.ProtocolError, `${packet.type} before CONNECT`, 'MQTT-3.1.0-1');
   }
   switch (packet.type) {
@@ -40,7 +46,7 @@ export function dispatch(ctx: BrokerContext, client: ClientLink, packet: Packet)
     case 'disconnect':
       return handleDisconnect(client, packet);
     case 'auth':
-      return handleAuth(packet);
+      return handleAuth(ctx, client, packet);
     case 'connect':
       // [MQTT-3.1.0-2] a second CONNECT is a protocol violation.
       throw new ProtocolError(ReasonCode.ProtocolError, 'second CONNECT on one connection', 'MQTT-3.1.0-2');

@@ -1,7 +1,8 @@
 import type { ConnectPacket, Properties } from '../protocol/types.js';
 import { ProtocolError, ReasonCode, connackReturnCodeFor } from '../protocol/reason-codes.js';
 import { isValidTopicName } from '../topic/validate.js';
-import type { BrokerContext, ClientLink, Identity } from './context.js';
+import type { AuthResult, BrokerContext, ClientLink, Identity } from './context.js';
+import { beginEnhancedAuth } from './auth.js';
 
 /** Client ids every server must accept [MQTT-3.1.3-5]; MQTT 3.1 allowed no more than 23 characters. */
 const MQTT31_MAX_CLIENT_ID = 23;
@@ -30,11 +31,6 @@ export async function handleConnect(
 
   if (settings.clientIdPrefixes !== '' && !clientId.startsWith(settings.clientIdPrefixes)) {
     return refuse(ctx, client, ReasonCode.NotAuthorized, 'clientid_prefixes');
-  }
-
-  if (version === 5 && packet.properties?.authenticationMethod !== undefined) {
-    // [MQTT-4.12.0-1] no enhanced authentication method is offered yet.
-    return refuse(ctx, client, ReasonCode.BadAuthenticationMethod, 'MQTT-4.12.0-1');
   }
 
   const will = packet.will;
@@ -83,13 +79,58 @@ export async function handleConnect(
     remoteAddress: client.remoteAddress,
     listenerId: client.listenerId,
   };
+  const admission: Admission = { clientId, assigned, keepalive, serverKeepAlive, identity };
+  const method = version === 5 ? packet.properties?.authenticationMethod : undefined;
+  if (method !== undefined && !client.identityAsUsername) {
+    const conversation = ctx.auth.startEnhancedAuth(method, identity);
+    if (conversation === undefined) {
+      // [MQTT-4.12.0-1] a method no provider offers: CONNACK 0x8C, then close.
+      return refuse(ctx, client, ReasonCode.BadAuthenticationMethod, 'MQTT-4.12.0-1');
+    }
+    return beginEnhancedAuth(client, method, conversation, packet.properties?.authenticationData, {
+      finish: (verdict, data) =>
+        admit(ctx, client, packet, { ...admission, method, authData: data }, verdict),
+    });
+  }
   const verdict = client.identityAsUsername
     ? { decision: 'allow' as const, superuser: false }
     : await ctx.auth.authenticate({ ...identity, password: packet.password });
+  return admit(ctx, client, packet, admission, verdict);
+}
+
+/** What handleConnect settled before authentication, for admit() to finish the CONNECT with. */
+interface Admission {
+  readonly clientId: string;
+  readonly assigned: boolean;
+  readonly keepalive: number;
+  readonly serverKeepAlive: number | undefined;
+  readonly identity: Identity;
+  /** Enhanced authentication: the method, and the data for the CONNACK [MQTT-4.12.0-5]. */
+  readonly method?: string;
+  readonly authData?: Buffer;
+}
+
+/** Authentication has answered: refuse, or take over, open the session and send CONNACK. */
+async function admit(
+  ctx: BrokerContext,
+  client: ClientLink,
+  packet: ConnectPacket,
+  admission: Admission,
+  verdict: AuthResult,
+): Promise<void> {
+  const { clientId, assigned, keepalive, serverKeepAlive } = admission;
+  const version = packet.protocolVersion;
+  const { settings } = ctx;
+  const will = packet.will;
   if (client.closed) return; // the client left while its credentials were checked
   if (verdict.decision !== 'allow') {
     return refuse(ctx, client, verdict.reasonCode ?? ReasonCode.BadUserNameOrPassword, 'authentication');
   }
+  // Enhanced authentication names the user inside its exchange.
+  const identity: Identity =
+    verdict.username === undefined
+      ? admission.identity
+      : { ...admission.identity, username: verdict.username };
   if (verdict.superuser) identity.superuser = true;
   if (will !== undefined) {
     // Like mosquitto 2: a will the client may not publish refuses the connection now, not silently later.
@@ -123,6 +164,11 @@ export async function handleConnect(
     version === 5
       ? connackPropertiesFor(ctx, client, assigned ? clientId : undefined, serverKeepAlive)
       : undefined;
+  if (connackProperties !== undefined && admission.method !== undefined) {
+    // [MQTT-4.12.0-5] the successful CONNACK names the method of the exchange.
+    connackProperties.authenticationMethod = admission.method;
+    if (admission.authData !== undefined) connackProperties.authenticationData = admission.authData;
+  }
   // [MQTT-3.2.2-1..3] Session Present only when a stored session resumes. MQTT 3.1 has no such flag: its
   // first CONNACK byte is reserved and stays 0 (as mosquitto does).
   client.send({
@@ -140,7 +186,14 @@ export async function handleConnect(
     properties?.topicAliasMaximum ?? 0,
   );
   ctx.log.debug(
-    { clientId, version, clean: packet.clean, present, remote: client.remoteAddress, username },
+    {
+      clientId,
+      version,
+      clean: packet.clean,
+      present,
+      remote: client.remoteAddress,
+      username: identity.username,
+    },
     'client connected',
   );
 }

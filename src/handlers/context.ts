@@ -7,7 +7,7 @@ import type { Session } from '../session/session.js';
 import type { SessionRegistry } from '../session/registry.js';
 import type { WillScheduler } from '../session/will.js';
 import type { InboundTopicAliases } from '../session/topic-alias.js';
-import type { AuthChecks, Identity } from '../auth/types.js';
+import type { AuthChecks, AuthResult, EnhancedAuthConversation, Identity } from '../auth/types.js';
 import type { BrokerStats } from '../sys/stats.js';
 import type { Logger } from 'pino';
 
@@ -19,6 +19,7 @@ export type {
   SessionRegistry,
   WillScheduler,
   AuthChecks,
+  AuthResult,
   Identity,
   BrokerStats,
   Logger,
@@ -42,6 +43,19 @@ export interface EngineSettings {
   persistentClientExpiration: number;
 }
 
+/** MQTT 5 enhanced authentication of one connection (section 4.12). */
+export interface EnhancedAuthState {
+  /** The Authentication Method of CONNECT: every AUTH must carry it [MQTT-4.12.0-5][MQTT-4.12.1-1]. */
+  readonly method: string;
+  /** The exchange under way and what happens when it ends; undefined between exchanges. */
+  exchange:
+    | {
+        readonly conversation: EnhancedAuthConversation;
+        finish(verdict: AuthResult, data: Buffer | undefined): void | Promise<void>;
+      }
+    | undefined;
+}
+
 /** The connection a handler works for, as handlers see it. Implemented by client/client.ts. */
 export interface ClientLink {
   readonly protocolVersion: ProtocolVersion | undefined;
@@ -57,6 +71,8 @@ export interface ClientLink {
   readonly identity: Identity | undefined;
   readonly session: Session | undefined;
   will: Will | undefined;
+  /** Set when CONNECT named an Authentication Method. */
+  enhancedAuth: EnhancedAuthState | undefined;
   /** MQTT 5 Topic Aliases the client may set on this connection; undefined when none are offered. */
   readonly topicAliases: InboundTopicAliases | undefined;
   /** The Topic Alias Maximum this connection's listener offers MQTT 5 clients (0 = none). */

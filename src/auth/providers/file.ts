@@ -4,7 +4,15 @@ import { readFileSync } from 'node:fs';
 import { Acl } from '../acl.js';
 import { AuthFileError } from '../file-error.js';
 import { PasswordFile } from '../password.js';
-import type { AuthProvider, AuthResult, Credentials, Decision, Identity } from '../types.js';
+import { SCRAM_SHA_512, ScramConversation } from '../password-scram.js';
+import type {
+  AuthProvider,
+  AuthResult,
+  Credentials,
+  Decision,
+  EnhancedAuthConversation,
+  Identity,
+} from '../types.js';
 
 export interface FileProviderOptions {
   /** mosquitto password_file: `username:hash` lines from mosquitto_passwd. */
@@ -68,6 +76,12 @@ export function createFileProvider(options: FileProviderOptions): FileProvider {
       if (table === undefined || credentials.username === undefined) return { decision: 'defer' };
       const ok = await table.verify(credentials.username, credentials.password);
       return ok ? { decision: 'allow' } : { decision: 'deny', reasonCode: BAD_USER_NAME_OR_PASSWORD };
+    },
+    // MQTT 5 enhanced authentication against the same password file (its $7$ hashes).
+    startEnhancedAuth(method: string): EnhancedAuthConversation | undefined {
+      const table = passwords;
+      if (method !== SCRAM_SHA_512 || table === undefined) return undefined;
+      return new ScramConversation((username) => table.lookup(username));
     },
     reload: load,
   };
