@@ -224,3 +224,41 @@ test('[MQTT-4.7.1-1][MQTT-4.7.1-2][MQTT-4.7.2-1] TopicTree.match agrees with top
   }
   assert.equal(tree.nodeCount, 0);
 });
+
+test('matches follow every change of the tree, also for a topic matched before (the match cache)', () => {
+  const tree = new TopicTree<number>();
+  tree.add('a/+', 'c1', 0);
+  assert.deepEqual(matches(tree, 'a/b'), ['c1 a/+']);
+  tree.add('a/b', 'c2', 1);
+  assert.deepEqual(matches(tree, 'a/b'), ['c1 a/+', 'c2 a/b']);
+  tree.add('a/b', 'c2', 2);
+  assert.deepEqual(tree.collect('a/b').find((m) => m.key === 'c2')?.value, 2);
+  tree.remove('a/+', 'c1');
+  assert.deepEqual(matches(tree, 'a/b'), ['c2 a/b']);
+  tree.removeKey('c2');
+  assert.deepEqual(matches(tree, 'a/b'), []);
+  tree.add('#', 'c3', 0);
+  assert.deepEqual(matches(tree, 'a/b'), ['c3 #']);
+  tree.clear();
+  tree.add('a/b', 'c4', 0);
+  assert.deepEqual(matches(tree, 'a/b'), ['c4 a/b']);
+});
+
+test('a visitor that removes entries while matching still sees the entries matched at the start', () => {
+  const tree = new TopicTree<number>();
+  for (let i = 0; i < 20; i++) tree.add('t', `c${i}`, i);
+  const seen: string[] = [];
+  tree.match('t', (key) => {
+    seen.push(key);
+    tree.removeKey(key === 'c0' ? 'c1' : 'none');
+  });
+  assert.equal(seen.length, 20);
+  assert.deepEqual(matches(tree, 't').length, 19);
+});
+
+test('many distinct topics stay correct when the match cache starts over', () => {
+  const tree = new TopicTree<number>();
+  tree.add('x/+', 'c', 1);
+  for (let i = 0; i < 10000; i++) assert.deepEqual(matches(tree, `x/${i % 5000}`), [`c x/+`]);
+  assert.deepEqual(matches(tree, 'y/1'), []);
+});
