@@ -23,6 +23,7 @@ async function main() {
   );
   for (const b of brokers.filter((b) => b.skip)) log(`skipping ${b.name}: ${b.skip}`);
   const names = brokers.filter((b) => !b.skip).map((b) => b.name);
+  if (options.baseline !== undefined) names.splice(1, 0, 'baseline');
   if (!names.includes('midge')) throw new Error('Midge is not available: run npm run build first');
   const scenarios = SCENARIOS.filter((s) => options.only === undefined || options.only.includes(s.name));
   if (scenarios.length === 0) throw new Error(`no scenario matches ${options.only}`);

@@ -7,6 +7,7 @@ export const USAGE = `npm run bench -- [options]
   --duration MS       measured window per run (default 3000; --quick 1000)
   --no-sink           skip the calibration runs against the trivial forwarder
   --cpu-prof DIR      run Midge under node --cpu-prof, profiles into DIR
+  --baseline DIST     also measure another Midge build (a copy of dist/) as "baseline", for before/after
   --out FILE          results file (default bench/results/<date>.json; --quick writes none unless given)
   --help`;
 
@@ -19,6 +20,7 @@ export function parseArgs(argv) {
     durationMs: undefined,
     sink: true,
     cpuProfileDir: undefined,
+    baseline: undefined,
     out: undefined,
     help: false,
   };
@@ -41,6 +43,7 @@ export function parseArgs(argv) {
     else if (arg === '--duration') options.durationMs = Number(value());
     else if (arg === '--no-sink') options.sink = false;
     else if (arg === '--cpu-prof') options.cpuProfileDir = value();
+    else if (arg === '--baseline') options.baseline = value();
     else if (arg === '--out') options.out = value();
     else if (arg === '--help' || arg === '-h') options.help = true;
     else throw new Error(`unknown option ${arg}\n${USAGE}`);

@@ -52,20 +52,21 @@ export function freePort() {
 }
 
 /**
- * Starts `name` ('midge' | 'mosquitto' | 'aedes' | 'sink') and resolves once its port accepts connections.
+ * Starts `name` ('midge' | 'baseline' | 'mosquitto' | 'aedes' | 'sink'; baseline is another Midge build) and resolves once its port accepts connections.
  * `cpuProfileDir` runs Midge under `node --cpu-prof`.
  */
-export async function startBroker(name, { dir, cpuProfileDir } = {}) {
+export async function startBroker(name, { dir, cpuProfileDir, baseline } = {}) {
   const port = await freePort();
   const logFile = join(dir, `${name}-${port}.log`);
   const stdio = ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')];
   let child;
-  if (name === 'midge' || name === 'mosquitto') {
+  if (name === 'midge' || name === 'baseline' || name === 'mosquitto') {
     const conf = join(dir, `${name}-${port}.conf`);
     writeFileSync(conf, [`listener ${port} 127.0.0.1`, ...COMMON_CONF, ''].join('\n'));
-    if (name === 'midge') {
+    if (name !== 'mosquitto') {
       const prof = cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`];
-      child = spawn(process.execPath, [...prof, MIDGE_CLI, '-c', conf], { stdio });
+      const cli = name === 'baseline' ? join(baseline, 'cli', 'main.js') : MIDGE_CLI;
+      child = spawn(process.execPath, [...prof, cli, '-c', conf], { stdio });
     } else {
       child = spawn(MOSQUITTO, ['-c', conf], { stdio });
     }

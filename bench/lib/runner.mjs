@@ -43,8 +43,12 @@ class Part {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs `scenario` once against a fresh `brokerName`; resolves with the figures of that run. */
-export async function runOnce(scenario, brokerName, { dir, warmupMs, durationMs, tag, cpuProfileDir }) {
-  const broker = await startBroker(brokerName, { dir, cpuProfileDir });
+export async function runOnce(
+  scenario,
+  brokerName,
+  { dir, warmupMs, durationMs, tag, cpuProfileDir, baseline },
+) {
+  const broker = await startBroker(brokerName, { dir, cpuProfileDir, baseline });
   const specs = scenario.parts({ tag }).map((spec) => ({ ...spec, host: '127.0.0.1', port: broker.port }));
   const parts = specs.map(() => new Part());
   try {
@@ -71,7 +75,14 @@ export async function runOnce(scenario, brokerName, { dir, warmupMs, durationMs,
     }
     const rate = replies.reduce((sum, r) => sum + r.received / r.seconds, 0);
     const sent = replies.reduce((sum, r) => sum + r.sent / r.seconds, 0);
-    return { ...base, value: rate, publishedPerSecond: sent };
+    // Messages per second of broker CPU: on a shared machine a broker may wait for a core, and this figure
+    // compares the work each broker does per message regardless of how much CPU it was given.
+    return {
+      ...base,
+      value: rate,
+      perCpuSecond: brokerCpu > 0 ? rate / (brokerCpu / 100) : NaN,
+      publishedPerSecond: sent,
+    };
   } finally {
     await Promise.all(parts.map((part) => part.close()));
     await broker.stop();
