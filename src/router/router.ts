@@ -57,6 +57,13 @@ export class Router {
       // [MQTT-3.3.1-5] store; [MQTT-3.3.1-10] an empty payload clears (the store drops empties).
       this.#retained.set(message.topic, message.payload.length === 0 ? null : message);
     }
+    const hits = this.#tree.snapshot(message.topic);
+    // Usually each subscriber matches through one filter: deliver straight from the match, no merging map
+    // (the map's set/iterate/clear was 22% of Midge's CPU in the fan-out 1→100 benchmark).
+    if (hits.uniqueKeys) {
+      const delivered = this.#deliverEach(message, hits.entries);
+      return this.#shared.size === 0 ? delivered : delivered + this.#deliverShared(message);
+    }
     if (this.#routing) return this.#routeReentrant(message);
     this.#routing = true;
     this.#message = message;
@@ -124,6 +131,20 @@ export class Router {
     collectGrant(this.#grants, this.#message as Message, key, options);
   };
 
+  #deliverEach(message: Message, entries: readonly unknown[]): number {
+    const sink = this.#sink;
+    let delivered = 0;
+    for (let i = 0; i < entries.length; i += 3) {
+      const key = entries[i] as string;
+      const options = entries[i + 1] as SubscriptionOptions;
+      if (options.noLocal && key === message.origin) continue; // [MQTT-3.8.3-3] (5.0): no local
+      if (sink.mayRead && !sink.mayRead(key, message.topic)) continue;
+      sink.deliver(key, message, grantFor(message, options));
+      delivered++;
+    }
+    return delivered;
+  }
+
   #deliverAll(message: Message, grants: Map<string, Grant>): number {
     const sink = this.#sink;
     let delivered = 0;
@@ -143,19 +164,22 @@ function collectGrant(
   options: SubscriptionOptions,
 ): void {
   if (options.noLocal && key === message.origin) return; // [MQTT-3.8.3-3] (5.0): no local
-  // [MQTT-3.3.1-9] forwarded messages carry RETAIN=0 unless retain-as-published asks otherwise.
-  const retain = options.retainAsPublished && message.retain;
-  const qos = (options.qos < message.qos ? options.qos : message.qos) as QoS;
   const grant = grants.get(key);
   if (grant === undefined) {
-    grants.set(key, {
-      qos,
-      retain,
-      subscriptionIds: options.subscriptionId === undefined ? undefined : [options.subscriptionId],
-    });
+    grants.set(key, grantFor(message, options));
     return;
   }
+  const { qos, retain } = grantFor(message, options);
   if (qos > grant.qos) grant.qos = qos;
   if (retain) grant.retain = true;
   if (options.subscriptionId !== undefined) (grant.subscriptionIds ??= []).push(options.subscriptionId);
+}
+
+function grantFor(message: Message, options: SubscriptionOptions): Grant {
+  return {
+    qos: (options.qos < message.qos ? options.qos : message.qos) as QoS,
+    // [MQTT-3.3.1-9] forwarded messages carry RETAIN=0 unless retain-as-published asks otherwise.
+    retain: options.retainAsPublished && message.retain,
+    subscriptionIds: options.subscriptionId === undefined ? undefined : [options.subscriptionId],
+  };
 }

@@ -47,6 +47,11 @@ class TopicNode<V> {
 /** Called once per matching (subscriber, filter) entry, as the tree stood when the match began. */
 export type TopicVisitor<V> = (key: string, value: V, filter: string) => void;
 
+export interface MatchSnapshot {
+  readonly entries: readonly unknown[];
+  readonly uniqueKeys: boolean;
+}
+
 export interface TopicMatch<V> {
   key: string;
   value: V;
@@ -67,7 +72,7 @@ export class TopicTree<V> {
    * Publishers repeat topics: a hit is one Map lookup instead of a split and a walk per message (the walk was
    * 11% of Midge's CPU in the QoS 0 one-to-one benchmark).
    */
-  readonly #cache = new Map<string, readonly unknown[]>();
+  readonly #cache = new Map<string, MatchSnapshot>();
   #cachedSlots = 0;
   get size(): number {
     return this.#size;
@@ -160,20 +165,34 @@ export class TopicTree<V> {
    * starting with '$' [MQTT-4.7.2-1].
    */
   match(topic: string, visit: TopicVisitor<V>): void {
-    if (this.#size === 0) return;
+    const { entries } = this.snapshot(topic);
+    // A snapshot: a visitor whose delivery ends a session (and so changes the tree) does not disturb it.
+    for (let i = 0; i < entries.length; i += 3) {
+      visit(entries[i] as string, entries[i + 1] as V, entries[i + 2] as string);
+    }
+  }
+
+  /**
+   * The entries matching `topic` as flat [key, value, filter, ...] triples, shared and read-only, and whether
+   * every key occurs once (then a caller needs no per-subscriber merging of overlapping subscriptions).
+   */
+  snapshot(topic: string): MatchSnapshot {
     let hits = this.#cache.get(topic);
     if (hits === undefined) {
-      const found: unknown[] = [];
-      this.#walk(topic, (key, value, filter) => found.push(key, value, filter));
-      if (this.#cache.size >= MATCH_CACHE_TOPICS || this.#cachedSlots + found.length > MATCH_CACHE_SLOTS) {
+      const entries: unknown[] = [];
+      const keys = new Set<string>();
+      this.#walk(topic, (key, value, filter) => {
+        entries.push(key, value, filter);
+        keys.add(key);
+      });
+      if (this.#cache.size >= MATCH_CACHE_TOPICS || this.#cachedSlots + entries.length > MATCH_CACHE_SLOTS) {
         this.#clearCache();
       }
-      this.#cachedSlots += found.length;
-      this.#cache.set(topic, (hits = found));
+      this.#cachedSlots += entries.length;
+      hits = { entries, uniqueKeys: keys.size * 3 === entries.length };
+      this.#cache.set(topic, hits);
     }
-    // A snapshot: a visitor whose delivery ends a session (and so changes the tree) does not disturb it.
-    for (let i = 0; i < hits.length; i += 3)
-      visit(hits[i] as string, hits[i + 1] as V, hits[i + 2] as string);
+    return hits;
   }
 
   #clearCache(): void {
@@ -182,6 +201,7 @@ export class TopicTree<V> {
   }
 
   #walk(topic: string, visit: TopicVisitor<V>): void {
+    if (this.#size === 0) return;
     const levels = topic.split('/');
     const depthMax = levels.length;
     const reuse = !this.#matching;
