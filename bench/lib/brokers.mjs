@@ -14,7 +14,6 @@ const COMMON_CONF = [
   'allow_anonymous true',
   'max_inflight_messages 1000',
   'max_queued_messages 100000',
-  'max_connections -1',
   'set_tcp_nodelay true',
   'sys_interval 0',
   'persistence false',
@@ -55,14 +54,19 @@ export function freePort() {
  * Starts `name` ('midge' | 'baseline' | 'mosquitto' | 'aedes' | 'sink'; baseline is another Midge build) and resolves once its port accepts connections.
  * `cpuProfileDir` runs Midge under `node --cpu-prof`.
  */
-export async function startBroker(name, { dir, cpuProfileDir, baseline } = {}) {
+export async function startBroker(name, { dir, cpuProfileDir, baseline, websocket = false } = {}) {
   const port = await freePort();
+  // WebSocket runs add a second listener; the plain one stays (mosquitto 2.0.11 will not start on a
+  // WebSocket listener alone) and tells when the broker is up.
+  const wsPort = websocket ? await freePort() : undefined;
+  const listeners = [`listener ${port} 127.0.0.1`];
+  if (websocket) listeners.push(`listener ${wsPort} 127.0.0.1`, 'protocol websockets');
   const logFile = join(dir, `${name}-${port}.log`);
   const stdio = ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')];
   let child;
   if (name === 'midge' || name === 'baseline' || name === 'mosquitto') {
     const conf = join(dir, `${name}-${port}.conf`);
-    writeFileSync(conf, [`listener ${port} 127.0.0.1`, ...COMMON_CONF, ''].join('\n'));
+    writeFileSync(conf, [...COMMON_CONF, ...listeners, ''].join('\n'));
     if (name !== 'mosquitto') {
       const prof = cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`];
       const cli = name === 'baseline' ? join(baseline, 'cli', 'main.js') : MIDGE_CLI;
@@ -72,13 +76,16 @@ export async function startBroker(name, { dir, cpuProfileDir, baseline } = {}) {
     }
   } else {
     const script = join(HERE, name === 'aedes' ? 'aedes-server.mjs' : 'sink-server.mjs');
-    child = spawn(process.execPath, [script, String(port)], { stdio, cwd: ROOT });
+    const args = wsPort === undefined ? [String(port)] : [String(port), String(wsPort)];
+    child = spawn(process.execPath, [script, ...args], { stdio, cwd: ROOT });
   }
   const exited = new Promise((resolve) => child.once('exit', resolve));
   await waitForPort(port, child, logFile);
+  if (wsPort !== undefined) await waitForPort(wsPort, child, logFile);
   return {
     name,
-    port,
+    /** Where the generator connects: the WebSocket listener in WebSocket runs. */
+    port: wsPort ?? port,
     pid: child.pid,
     rssKiB: () => readRssKiB(child.pid),
     cpuSeconds: () => readCpuSeconds(child.pid),

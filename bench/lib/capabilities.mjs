@@ -39,11 +39,29 @@ async function sharedSubscriptions(port) {
   }
 }
 
-/** Detects what the built Midge offers; `websocket` stays false until the bench has a WebSocket generator. */
+/** Does an MQTT connection over a WebSocket listener get its CONNACK? */
+async function websocket(dir) {
+  let broker;
+  try {
+    broker = await startBroker('midge', { dir, websocket: true });
+    const client = await openClient({ host: '127.0.0.1', port: broker.port, clientId: 'cap-ws', ws: true });
+    client.destroy();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await broker?.stop();
+  }
+}
+
+/** Detects what the built Midge offers. */
 export async function detectCapabilities(dir) {
   const broker = await startBroker('midge', { dir });
   try {
-    return { 'shared-subscriptions': await sharedSubscriptions(broker.port), websocket: false };
+    return {
+      'shared-subscriptions': await sharedSubscriptions(broker.port),
+      websocket: await websocket(dir),
+    };
   } finally {
     await broker.stop();
   }

@@ -1,7 +1,8 @@
-// Opening generator connections: raw sockets, CONNECT / CONNACK, SUBSCRIBE / SUBACK, with a bounded number
+// Opening generator connections: raw sockets (optionally MQTT over WebSocket), CONNECT / CONNACK, SUBSCRIBE / SUBACK, with a bounded number
 // of handshakes in flight so a broker is measured, not a SYN flood.
 import { connect } from 'node:net';
 import { connectPacket, PacketReader, subscribePacket } from './mqtt-bytes.mjs';
+import { upgrade } from './ws-socket.mjs';
 
 const HANDSHAKE_TIMEOUT_MS = 20000;
 
@@ -9,14 +10,15 @@ const HANDSHAKE_TIMEOUT_MS = 20000;
  * Opens one MQTT connection and resolves with the socket once CONNACK (and SUBACK, when `filter` is given)
  * arrived. Later bytes go to `onPacket` through a fresh reader installed by the caller.
  */
-export function openClient({ host, port, clientId, filter, qos = 0, version = 4, localAddress }) {
+export function openClient({ host, port, clientId, filter, qos = 0, version = 4, localAddress, ws = false }) {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, localAddress, noDelay: true });
-    let stage = 'connack';
+    const raw = connect({ host, port, localAddress, noDelay: true });
+    let socket = raw;
+    let stage = ws ? 'upgrade' : 'connack';
     const timer = setTimeout(() => fail(new Error(`${clientId}: no ${stage} in time`)), HANDSHAKE_TIMEOUT_MS);
     const fail = (error) => {
       clearTimeout(timer);
-      socket.destroy();
+      raw.destroy();
       reject(error);
     };
     const reader = new PacketReader((type, _flags, buf, start) => {
@@ -28,8 +30,9 @@ export function openClient({ host, port, clientId, filter, qos = 0, version = 4,
         socket.write(subscribePacket(1, filter, qos, version));
       } else if (stage === 'suback' && type === 9) {
         const granted = buf[start + 2 + (version === 5 ? 1 + buf[start + 2] : 0)];
-        if (granted >= 0x80)
+        if (granted >= 0x80) {
           return fail(new Error(`${clientId}: SUBACK refused ${filter} (0x${granted.toString(16)})`));
+        }
         done();
       }
     });
@@ -42,9 +45,20 @@ export function openClient({ host, port, clientId, filter, qos = 0, version = 4,
       socket.on('error', () => undefined);
       resolve(socket);
     };
-    socket.on('data', onData);
-    socket.on('error', onError);
-    socket.once('connect', () => socket.write(connectPacket(clientId, 0, version)));
+    raw.on('error', onError);
+    raw.once('connect', async () => {
+      if (ws) {
+        try {
+          socket = await upgrade(raw, host, port);
+        } catch (error) {
+          return fail(error);
+        }
+        socket.on('error', onError);
+        stage = 'connack';
+      }
+      socket.on('data', onData);
+      socket.write(connectPacket(clientId, 0, version));
+    });
   });
 }
 

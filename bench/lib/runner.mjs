@@ -48,8 +48,11 @@ export async function runOnce(
   brokerName,
   { dir, warmupMs, durationMs, tag, cpuProfileDir, baseline },
 ) {
-  const broker = await startBroker(brokerName, { dir, cpuProfileDir, baseline });
-  const specs = scenario.parts({ tag }).map((spec) => ({ ...spec, host: '127.0.0.1', port: broker.port }));
+  const websocket = scenario.transport === 'websocket';
+  const broker = await startBroker(brokerName, { dir, cpuProfileDir, baseline, websocket });
+  const specs = scenario
+    .parts({ tag })
+    .map((spec) => ({ ...spec, ws: websocket, host: '127.0.0.1', port: broker.port }));
   const parts = specs.map(() => new Part());
   try {
     if (scenario.kind === 'idle') return await measureIdle(broker, parts, specs);

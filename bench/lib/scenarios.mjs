@@ -141,6 +141,8 @@ export const SCENARIOS = [
     ...throughput,
     sink: false,
     needs: 'websocket',
+    transport: 'websocket',
+    parts: fanOut({ subs: 1 }),
   },
   {
     name: 'latency',

@@ -49,13 +49,21 @@ async function setup(spec) {
     return { connected: sockets.length, seconds };
   }
   const subs = await openMany(
-    spec.subscribers.map((s) => ({ host, port, version, clientId: s.id, filter: s.filter, qos: s.qos })),
+    spec.subscribers.map((s) => ({
+      host,
+      port,
+      version,
+      ws: spec.ws,
+      clientId: s.id,
+      filter: s.filter,
+      qos: s.qos,
+    })),
   );
   const tally = { received: 0 };
   const subscribers = subs.map((socket) => new Subscriber(socket, tally));
   if (spec.mode === 'latency') subscribers[0].enableLatency();
   // Publishers speak MQTT 3.1.1: their packets are pre-encoded without MQTT 5 properties.
-  const pubs = await openMany(spec.publishers.map((p) => ({ host, port, clientId: p.id })));
+  const pubs = await openMany(spec.publishers.map((p) => ({ host, port, ws: spec.ws, clientId: p.id })));
   const publisher = pubs.length === 0 ? undefined : new Publisher(pubs, spec, { tally, subscribers });
   state = { sockets: [...subs, ...pubs], subscribers, publisher, spec, tally };
   return { connected: subs.length + pubs.length };
