@@ -92,7 +92,7 @@ function skipReason(scenario, capabilities, fd) {
 
 function describe(r) {
   if (r.connectRate !== undefined) {
-    return `${r.connected} conns, ${r.connectRate.toFixed(0)} conn/s, ${r.kibPerConnection.toFixed(2)} KiB/conn, ${r.cpuMicrosPerConnection.toFixed(0)} µs CPU/conn`;
+    return `${r.connected} conns, ${r.connectRate.toFixed(0)} conn/s, ${r.kibPerConnection.toFixed(2)} KiB/conn, ${r.cpuMicrosPerConnection.toFixed(0)} µs CPU/conn, generator CPU ${r.generatorCpu.toFixed(0)}%`;
   }
   const gen = `broker CPU ${r.brokerCpu.toFixed(0)}%, generator CPU ${r.generatorCpu.toFixed(0)}%`;
   if (r.p50 !== undefined)

@@ -83,7 +83,7 @@ export function table(scenarios, results, brokers) {
         fmt(entry.median.sink?.[key], unit),
         ratio(entry.ratios.midge?.[`${key}/mosquitto`]),
         ratio(entry.ratios.midge?.[`${key}/aedes`]),
-        scenario.kind === 'idle' ? '-' : gen.toFixed(0),
+        gen.toFixed(0),
       ]);
     }
   }

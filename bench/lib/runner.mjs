@@ -111,6 +111,7 @@ async function measureIdle(broker, parts, specs) {
     cpuMicrosPerConnection: (cpu / connected) * 1e6,
     connected,
     rssKiB: rss1,
+    generatorCpu: Math.max(...replies.map((r) => r.cpuPercent)),
     load1: loadavg()[0],
   };
 }

@@ -36,6 +36,7 @@ async function setup(spec) {
   const { host, port, version = 4 } = spec;
   if (spec.mode === 'idle') {
     const started = performance.now();
+    const cpu0 = process.cpuUsage();
     const options = Array.from({ length: spec.count }, (_, i) => ({
       host,
       port,
@@ -45,8 +46,13 @@ async function setup(spec) {
     }));
     const sockets = await openMany(options, spec.parallel ?? 128);
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     state = { sockets };
-    return { connected: sockets.length, seconds };
+    return {
+      connected: sockets.length,
+      seconds,
+      cpuPercent: ((cpu.user + cpu.system) / 1e6 / seconds) * 100,
+    };
   }
   const subs = await openMany(
     spec.subscribers.map((s) => ({
