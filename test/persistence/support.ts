@@ -9,6 +9,8 @@ import type { PublishPacket, QoS } from '../../src/protocol/types.js';
 
 export interface PersistentBroker {
   readonly current: StartedBroker;
+  /** The SQLite database file. */
+  readonly file: string;
   /** Stops the broker and starts a new one on the same data directory. */
   restart(): Promise<StartedBroker>;
   /** Stops the broker and removes the data. */
@@ -24,6 +26,7 @@ export async function startPersistent(config: ConfigInput = {}): Promise<Persist
     get current() {
       return current;
     },
+    file: join(dir, 'data', 'midge.db'),
     restart: async () => {
       await current.stop();
       current = await start();

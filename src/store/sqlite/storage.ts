@@ -28,7 +28,8 @@ export interface SqliteStorageOptions {
 export async function openSqliteStorage(options: SqliteStorageOptions): Promise<Storage> {
   const { default: Database } = await import('better-sqlite3');
   mkdirSync(dirname(options.file), { recursive: true });
-  const db = new Database(options.file);
+  // A lock held by another process makes a write wait this long, then fail (and the storage with it).
+  const db = new Database(options.file, { timeout: 1000 });
   try {
     db.pragma('journal_mode = WAL');
     // FULL syncs the WAL on every commit; NORMAL only at checkpoints (safe against a process crash).

@@ -1,0 +1,42 @@
+// A write the store cannot make: nothing is acknowledged, the publisher is disconnected (MQTT 5: 0x83), and
+// the broker keeps refusing to acknowledge what needs storing. The failure is real: another connection to
+// the database holds the write lock, so SQLite answers SQLITE_BUSY.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { RawClient } from '../helpers/raw-client.js';
+import { uid } from '../conformance/support.js';
+import { startPersistent, subscribeOffline } from './support.js';
+import { ReasonCode } from '../../src/protocol/reason-codes.js';
+
+test('a failed store write is never acknowledged: the publisher is disconnected, later ones too', async () => {
+  const broker = await startPersistent();
+  const locker = new Database(broker.file);
+  try {
+    const topic = uid('t');
+    await subscribeOffline(broker.current.port, uid('sub'), topic, 1);
+    locker.exec('BEGIN EXCLUSIVE');
+    for (const attempt of [1, 2]) {
+      const pub = await RawClient.connected(broker.current.port, uid('pub'), { version: 5 });
+      pub.send({
+        type: 'publish',
+        topic,
+        payload: Buffer.from(`m${attempt}`),
+        qos: 1,
+        retain: false,
+        dup: false,
+        packetId: 1,
+      });
+      const packets = await pub.expectClose(5000);
+      assert.deepEqual(
+        packets.map((p) => [p.type, 'reasonCode' in p ? p.reasonCode : undefined]),
+        [['disconnect', ReasonCode.ImplementationSpecificError]],
+        `attempt ${attempt}: no PUBACK, DISCONNECT 0x83`,
+      );
+      if (attempt === 1) locker.exec('ROLLBACK');
+    }
+  } finally {
+    locker.close();
+    await broker.dispose();
+  }
+});
