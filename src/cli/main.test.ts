@@ -38,7 +38,7 @@ test('midge with a config error prints one coded line to stderr and exits 1', ()
   }
 });
 
-test('midge starts in local only mode, accepts a TCP connection on loopback, and stops with exit 0 on SIGTERM', async () => {
+test('midge starts in local only mode with TCP and WebSocket listeners on loopback, and stops with exit 0 on SIGTERM', async () => {
   const child = spawn(process.execPath, [...NODE_ARGS, '-p', '0', '--ws-port', '0', '-v'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -53,7 +53,7 @@ test('midge starts in local only mode, accepts a TCP connection on loopback, and
       );
       const onData = (chunk: Buffer): void => {
         logs += chunk.toString();
-        const match = /listening on 127\.0\.0\.1:(\d+)/.exec(logs);
+        const match = /listening on 127\.0\.0\.1:(\d+) \(mqtt\)/.exec(logs);
         if (match && /local only mode/.test(logs)) {
           clearTimeout(timer);
           resolve(Number(match[1]));
@@ -64,6 +64,10 @@ test('midge starts in local only mode, accepts a TCP connection on loopback, and
       void exited.then((code) => reject(new Error(`midge exited early (${code}); logs:\n${logs}`)));
     });
     assert.match(logs, /Using default config\./);
+    const ws = /listening on 127\.0\.0\.1:(\d+) \(ws\)/.exec(logs);
+    assert.ok(ws, `no WebSocket listener in the logs:\n${logs}`);
+    // Plain HTTP on the WebSocket listener without http_dir: 426 Upgrade Required.
+    assert.equal((await fetch(`http://127.0.0.1:${ws[1]}/`)).status, 426);
     await new Promise<void>((resolve, reject) => {
       const socket = connect(port, '127.0.0.1', () => {
         socket.destroy();
