@@ -69,6 +69,12 @@ function engineSettings(config: Config): EngineSettings {
     allowZeroLengthClientId: config.allowZeroLengthClientId,
     autoIdPrefix: config.autoIdPrefix,
     clientIdPrefixes: config.clientIdPrefixes ?? '',
+    redirect:
+      config.serverMoved !== undefined
+        ? { reasonCode: ReasonCode.ServerMoved, serverReference: config.serverMoved }
+        : config.useAnotherServer !== undefined
+          ? { reasonCode: ReasonCode.UseAnotherServer, serverReference: config.useAnotherServer }
+          : undefined,
     retainAvailable: config.retainAvailable,
     maxQos: 2,
     // Like mosquitto, max_inflight_messages is also the Receive Maximum offered to MQTT 5 clients.

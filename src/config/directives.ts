@@ -193,6 +193,9 @@ export const DIRECTIVES: Record<string, Directive> = {
   allow_zero_length_clientid: bool('allowZeroLengthClientId'),
   auto_id_prefix: text('autoIdPrefix', 'global', 'a client id prefix'),
   clientid_prefixes: text('clientIdPrefixes', 'global', 'a client id prefix'),
+  // MQTT 5 server redirection (section 4.11): CONNACK 0x9C / 0x9D with a Server Reference.
+  use_another_server: text('useAnotherServer', 'global', 'a server reference such as host:port'),
+  server_moved: text('serverMoved', 'global', 'a server reference such as host:port'),
 
   // Messages, queues and sessions
   max_inflight_messages: whole('maxInflightMessages', 0, 65535),

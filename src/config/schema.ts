@@ -102,6 +102,10 @@ export interface Config {
   log: LogConfig;
   /** Only clients whose id starts with this may connect (mosquitto clientid_prefixes). */
   clientIdPrefixes?: string;
+  /** Refuse every client with "use another server" (MQTT 5 CONNACK 0x9C) naming this Server Reference. */
+  useAnotherServer?: string;
+  /** Refuse every client with "server moved" (MQTT 5 CONNACK 0x9D) naming this Server Reference. */
+  serverMoved?: string;
   allowZeroLengthClientId: boolean;
   autoIdPrefix: string;
   maxTopicAlias: number;
@@ -167,6 +171,8 @@ export function resolveConfig(input: ConfigInput = {}): Config {
       connectionMessages: input.log?.connectionMessages ?? DEFAULTS.connectionMessages,
     },
     clientIdPrefixes: input.clientIdPrefixes,
+    useAnotherServer: input.useAnotherServer,
+    serverMoved: input.serverMoved,
     allowZeroLengthClientId: input.allowZeroLengthClientId ?? DEFAULTS.allowZeroLengthClientId,
     autoIdPrefix: input.autoIdPrefix ?? DEFAULTS.autoIdPrefix,
     maxTopicAlias: input.maxTopicAlias ?? DEFAULTS.maxTopicAlias,

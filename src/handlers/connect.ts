@@ -29,6 +29,14 @@ export async function handleConnect(
     return refuse(ctx, client, ReasonCode.ClientIdentifierNotValid, 'MQTT-3.1.3-9');
   }
 
+  const redirect = settings.redirect;
+  if (redirect !== undefined) {
+    // Section 4.11: MQTT 5 clients learn where to go (0x9C temporary, 0x9D permanent); 3.1.1 gets 0x03.
+    return refuse(ctx, client, redirect.reasonCode, 'server redirection', {
+      serverReference: redirect.serverReference,
+    });
+  }
+
   if (settings.clientIdPrefixes !== '' && !clientId.startsWith(settings.clientIdPrefixes)) {
     return refuse(ctx, client, ReasonCode.NotAuthorized, 'clientid_prefixes');
   }
@@ -221,12 +229,19 @@ function connackPropertiesFor(
 }
 
 /** CONNACK with a failure code, then close [MQTT-3.2.2-5]; Session Present is 0 [MQTT-3.2.2-4]. */
-function refuse(ctx: BrokerContext, client: ClientLink, reasonCode: number, why: string): void {
+function refuse(
+  ctx: BrokerContext,
+  client: ClientLink,
+  reasonCode: number,
+  why: string,
+  properties?: Properties,
+): void {
   const version = client.protocolVersion;
   client.send({
     type: 'connack',
     sessionPresent: false,
     reasonCode: version === 5 ? reasonCode : connackReturnCodeFor(reasonCode),
+    properties: version === 5 ? properties : undefined,
   });
   ctx.log.info({ remote: client.remoteAddress, reasonCode, why }, 'connection refused');
   client.close(false, `refused: ${why}`);

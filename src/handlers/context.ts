@@ -35,6 +35,8 @@ export interface EngineSettings {
   autoIdPrefix: string;
   /** Only client ids starting with this may connect (clientid_prefixes); empty = any. */
   clientIdPrefixes: string;
+  /** Server redirection (section 4.11): every CONNECT is refused with this reason code and Server Reference. */
+  redirect?: { readonly reasonCode: number; readonly serverReference: string };
   retainAvailable: boolean;
   maxQos: 0 | 1 | 2;
   /** Receive Maximum the server offers MQTT 5 clients: its inbound QoS 1/2 window. */
