@@ -1,10 +1,14 @@
 // `midge <subcommand> …`: tools that work on files and stores rather than running a broker.
+import { runAcl } from './acl.js';
 import { runPasswd, type CommandIo } from './passwd.js';
+import { runUser } from './user.js';
 
 export type Subcommand = (argv: readonly string[], io: CommandIo) => Promise<number>;
 
 const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   passwd: runPasswd,
+  user: runUser,
+  acl: runAcl,
 };
 
 /** The subcommand named by the first argument, if it names one. */
