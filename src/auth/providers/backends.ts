@@ -8,6 +8,10 @@ import { AuthStoreError } from '../store-error.js';
 import type { AuthProvider } from '../types.js';
 import { createDatabaseProvider, type AuthBackend, type DatabaseProvider } from './database.js';
 import { createFileProvider } from './file.js';
+import { createHttpProvider } from './http.js';
+import { httpOptionsFrom } from './http-options.js';
+import { createJwtProvider } from './jwt.js';
+import { jwtOptionsFrom } from './jwt-options.js';
 import { createMysqlDriver } from './mysql.js';
 import { createPostgresDriver } from './postgres.js';
 import { createRedisBackend, type RedisLayout } from './redis.js';
@@ -169,9 +173,17 @@ export function createBackendProvider(
       );
       return databaseProvider(settings, backend);
     }
+    case 'http':
+      return createHttpProvider({
+        ...httpOptionsFrom(settings.options),
+        anonymousUsername: settings.options.anonusername,
+        log: settings.log,
+      });
+    case 'jwt':
+      return createJwtProvider({ ...jwtOptionsFrom(settings.options), log: settings.log });
     default:
       throw bad(
-        `auth_opt_backends: '${name}' is not a backend Midge has; use files, sqlite, postgres, mysql or redis`,
+        `auth_opt_backends: '${name}' is not a backend Midge has; use files, sqlite, postgres, mysql, redis, http or jwt`,
       );
   }
 }
