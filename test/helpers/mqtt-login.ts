@@ -44,10 +44,17 @@ export async function login(
   });
 }
 
-/** The granted QoS (0x80 = refused) of one SUBSCRIBE. */
+/** The SUBACK code of one SUBSCRIBE: the granted QoS, 0x80 refused (3.1.1) or the MQTT 5 reason (0x87). */
 export async function subscribeCode(client: MqttClient, filter: string, qos: 0 | 1 | 2 = 1): Promise<number> {
-  const granted = await client.subscribeAsync(filter, { qos });
-  return granted[0]?.qos ?? -1;
+  try {
+    const granted = await client.subscribeAsync(filter, { qos });
+    return granted[0]?.qos ?? -1;
+  } catch (error) {
+    // MQTT.js rejects an MQTT 5 SUBACK failure with the packet attached.
+    const granted = (error as { packet?: { granted?: (number | { qos: number })[] } }).packet?.granted?.[0];
+    if (granted === undefined) throw error;
+    return typeof granted === 'number' ? granted : granted.qos;
+  }
 }
 
 /** Resolves with the first message on `topic`, or undefined after `ms`. */
