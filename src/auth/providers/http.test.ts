@@ -148,6 +148,7 @@ test('json params and json response mode (go-auth): {"ok": true} allows', async 
   assert.equal(await http.authorizePublish?.(who('client'), '/p/client/download', 2, false), 'deny');
   assert.equal(seen[0]?.type, 'application/json');
   assert.deepEqual(seen[0]?.fields, { username: 'server', password: 's3rver', clientid: 'server-1' });
+  assert.deepEqual(seen[1]?.fields, { username: 'server' }, 'superuser: the username alone');
   assert.deepEqual(seen.find((s) => s.path === '/json/acl')?.fields, {
     username: 'server',
     clientid: 'server-1',

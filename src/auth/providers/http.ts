@@ -62,12 +62,12 @@ export function createHttpProvider(settings: HttpProviderSettings): HttpProvider
   const fields = (all: {
     username: string;
     password?: string;
-    clientid: string;
+    clientid?: string;
     topic?: string;
     acc?: number;
   }) => {
     if (paramsMode === 'form') {
-      const { username, password = '', clientid, topic = '', acc = -1 } = all;
+      const { username, password = '', clientid = '', topic = '', acc = -1 } = all;
       return { username, password, topic, acc, clientid } satisfies Fields;
     }
     return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as Fields;
@@ -118,8 +118,10 @@ export function createHttpProvider(settings: HttpProviderSettings): HttpProvider
 
   const superuser = async (credentials: Credentials, username: string): Promise<boolean> => {
     if (settings.superuserUri === undefined) return false;
+    // go-auth's superuser body is the username alone; auth-plug's form carries the client id too.
+    const clientid = paramsMode === 'form' ? credentials.clientId : undefined;
     try {
-      return await ask(settings, settings.superuserUri, fields({ username, clientid: credentials.clientId }));
+      return await ask(settings, settings.superuserUri, fields({ username, clientid }));
     } catch (error) {
       warn(
         error,
