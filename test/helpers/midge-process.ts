@@ -46,7 +46,7 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-function canConnect(port: number): Promise<boolean> {
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((ok) => {
     const socket = connect({ port, host: '127.0.0.1' });
     const done = (result: boolean): void => {

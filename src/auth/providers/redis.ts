@@ -81,7 +81,7 @@ export function createRedisBackend(options: RedisOptions, onError?: (error: Erro
         },
       ];
     }
-    const [verb = '', key = ''] = command(aclquery);
+    const [verb = '', key = ''] = aclquery.trim().split(/\s+/);
     if (verb.toUpperCase() === 'HGETALL') {
       const hashKey = command(aclquery, username)[1] as string;
       const fields = (await call(['HGETALL', hashKey])) as string[];
