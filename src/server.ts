@@ -154,6 +154,7 @@ function createListener(config: ListenerConfig, id: string, maxPacketSize: numbe
     host: config.host,
     socketDomain: config.socketDomain,
     proxyProtocol: config.proxyProtocol !== undefined,
+    maxConnections: config.maxConnections,
   };
   const { certfile, keyfile } = config;
   if (

@@ -51,7 +51,8 @@ export abstract class SocketListener {
     this.onConnection = onConnection;
     const server = createServer({ noDelay: true }, (socket) => this.#accept(socket));
     this.#server = server;
-    const { port, socketDomain } = this.#bind;
+    const { port, socketDomain, maxConnections } = this.#bind;
+    if (maxConnections !== undefined && maxConnections >= 0) server.maxConnections = maxConnections;
     const host =
       this.#bind.host ?? (socketDomain === 'ipv4' ? '0.0.0.0' : socketDomain === 'ipv6' ? '::' : undefined);
     return new Promise((resolve, reject) => {

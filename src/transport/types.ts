@@ -49,6 +49,8 @@ export interface BindOptions {
   socketDomain?: 'ipv4' | 'ipv6';
   /** enable_proxy_protocol: every connection starts with a PROXY protocol v1 or v2 header. */
   proxyProtocol?: boolean;
+  /** max_connections in a listener section: more open sockets than this are closed at once; -1 = no limit. */
+  maxConnections?: number;
 }
 
 /** TLS settings of a listener, the mosquitto.conf way (file paths, read when the listener starts). */

@@ -62,6 +62,10 @@ def main():
     parser.add_argument("--linger", type=float, default=0, help="seconds to keep listening after --count")
     parser.add_argument("--hang", action="store_true", help="after 'ready', wait to be killed")
     parser.add_argument("--timeout", type=int, default=8, help="seconds before giving up (exit 3)")
+    parser.add_argument("--websocket", metavar="PATH", help="MQTT over WebSocket at this path")
+    parser.add_argument("--cafile", help="TLS, trusting this CA")
+    parser.add_argument("--username")
+    parser.add_argument("--password")
     args = parser.parse_args()
 
     signal.signal(signal.SIGALRM, on_alarm)
@@ -69,10 +73,19 @@ def main():
 
     v5 = args.protocol == "5"
     clean = args.clean == "1"
+    transport = "tcp" if args.websocket is None else "websockets"
     if v5:
-        client = mqtt.Client(client_id=args.client_id, protocol=mqtt.MQTTv5)
+        client = mqtt.Client(client_id=args.client_id, protocol=mqtt.MQTTv5, transport=transport)
     else:
-        client = mqtt.Client(client_id=args.client_id, clean_session=clean, protocol=mqtt.MQTTv311)
+        client = mqtt.Client(
+            client_id=args.client_id, clean_session=clean, protocol=mqtt.MQTTv311, transport=transport
+        )
+    if args.websocket is not None:
+        client.ws_set_options(path=args.websocket)
+    if args.cafile is not None:
+        client.tls_set(ca_certs=args.cafile)
+    if args.username is not None:
+        client.username_pw_set(args.username, args.password)
 
     connected = threading.Event()
     subscribed = threading.Event()
