@@ -72,7 +72,8 @@ async function main() {
   const out = options.out ?? (options.quick ? undefined : join(ROOT, 'bench', 'results', `${stamp()}.json`));
   if (out !== undefined) {
     mkdirSync(join(out, '..'), { recursive: true });
-    const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+    const args = process.argv.slice(2).join(' ');
+    const command = args === '' ? 'npm run bench' : `npm run bench -- ${args}`;
     writeFileSync(
       out,
       `${JSON.stringify({ date: new Date().toISOString(), command, machine, options, capabilities, results, targets: judged }, null, 2)}\n`,

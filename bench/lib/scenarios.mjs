@@ -98,7 +98,8 @@ function idle({ count }) {
       prefix: `${ctx.tag}-i${p}`,
       // 127.0.0.0/8 is all loopback: spreading source addresses keeps clear of the ephemeral port range.
       localAddress: `127.0.${1 + Math.floor(p / 200)}.${10 + (p % 200)}`,
-      parallel: 256,
+      // Two processes x 128 stay under the listen backlog (511): more made SYNs wait for retransmits.
+      parallel: 128,
     }));
 }
 
