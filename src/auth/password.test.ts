@@ -148,20 +148,6 @@ test('PasswordFile: an unknown user is hashed with the parameters most of the fi
   assert.equal(pbkdf2.mock.calls[0]?.arguments[2], 5000);
 });
 
-test('PasswordFile: unknown and known users take about the same time', async () => {
-  const file = PasswordFile.parse(readFileSync(MOSQUITTO_PASSWD_FILE, 'utf8'));
-  const time = async (username: string): Promise<number> => {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < 40; i++) await file.verify(username, Buffer.from('guess'));
-    return Number(process.hrtime.bigint() - start);
-  };
-  await time('alice'); // warm up
-  const known = await time('alice');
-  const unknown = await time('nobody');
-  // Loose bounds: a skipped hash would make the unknown user many times faster.
-  assert.ok(unknown > known / 3, `unknown ${unknown} ns vs known ${known} ns`);
-});
-
 test('PasswordFile.parse: errors carry a code and file:line', () => {
   const good = hashPassword('x');
   const cases: [string, RegExp][] = [
