@@ -21,3 +21,4 @@ export { hashPassword } from './auth/password.js';
 export { checkPasswordHash, hashNewPassword, verifyStoredPassword } from './auth/password-hash.js';
 export type { PasswordScheme } from './auth/password-hash.js';
 export { PasswordHashError } from './auth/password-error.js';
+export { isValidTopicFilter, isValidTopicName } from './topic/validate.js';

@@ -2,7 +2,7 @@
 // (auth-plug by default: 1 read, 2 read and write; subscribe counts as read).
 import { CliError, runStoreCommand } from './store-command.js';
 import type { CommandIo } from './passwd.js';
-import { explainAccess, type Access } from '../index.js';
+import { explainAccess, isValidTopicFilter, isValidTopicName, type Access } from '../index.js';
 
 const ACCESS: readonly Access[] = ['read', 'write', 'subscribe'];
 
@@ -58,6 +58,12 @@ export function runAcl(argv: readonly string[], io: CommandIo): Promise<number> 
           );
         }
         const access = options.access as Access;
+        // A client subscribes with a filter but publishes and receives on topic names, which have no wildcards.
+        const valid = access === 'subscribe' ? isValidTopicFilter(topic) : isValidTopicName(topic);
+        if (!valid) {
+          const what = access === 'subscribe' ? 'a valid topic filter' : 'a topic name (no + or #)';
+          throw new CliError('MIDGE_AUTH_BAD_TOPIC', `'${topic}' is not ${what} for --access ${access}`);
+        }
         const why = await explainAccess(ctx.config(), {
           username,
           clientId: options.clientid,

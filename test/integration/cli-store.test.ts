@@ -94,6 +94,8 @@ test('bad input: a coded message, exit 1, and the store unchanged', async (t) =>
     [['acl', 'add', 'client', '/p/x', '--rw', '0'], /MIDGE_AUTH_BAD_RW/],
     [['acl', 'remove', 'client', '/p/never'], /MIDGE_AUTH_UNKNOWN_ACL/],
     [['acl', 'explain', 'client', '/p/x', '--access', 'delete'], /MIDGE_CLI_BAD_ACCESS/],
+    [['acl', 'explain', 'client', '/p/#', '--access', 'write'], /MIDGE_AUTH_BAD_TOPIC: .*no \+ or #/],
+    [['acl', 'explain', 'client', '/p/#/x', '--access', 'subscribe'], /MIDGE_AUTH_BAD_TOPIC/],
     [['user', 'add', 'x:y\u0001', '--password', 'x'], /MIDGE_AUTH_BAD_USERNAME/],
   ];
   for (const [args, message] of cases) {
