@@ -35,6 +35,8 @@ export interface HttpProvider extends AuthProvider {
   explain(query: ExplainQuery): Promise<Explanation>;
   /** Forgets every cached answer. */
   invalidate(): void;
+  /** Resolves when every question now in flight has its answer (cached), failed ones included. */
+  settled(): Promise<void>;
 }
 
 const BAD_USER_NAME_OR_PASSWORD = 0x86;
@@ -214,6 +216,9 @@ export function createHttpProvider(settings: HttpProviderSettings): HttpProvider
     invalidate(): void {
       acls.clear();
       auths.clear();
+    },
+    settled: async (): Promise<void> => {
+      await Promise.allSettled([...asking.values()]);
     },
   };
 }
