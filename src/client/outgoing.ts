@@ -18,7 +18,10 @@ export function frameIndex(version: ProtocolVersion, outgoing: Outgoing): number
   return (version - 3) * 6 + outgoing.qos * 2 + (outgoing.retain ? 1 : 0);
 }
 
-/** Encodes a delivery with per-subscriber properties (and topic alias); undefined when the message has expired [MQTT-3.3.2-5]. */
+/**
+ * Encodes a delivery with per-subscriber properties (and topic alias); undefined when the message expired before
+ * its delivery started [MQTT-3.3.2-5].
+ */
 export function encodeOutgoing(
   outgoing: Outgoing,
   version: ProtocolVersion,
@@ -32,8 +35,10 @@ export function encodeOutgoing(
   const expiry = properties.messageExpiryInterval;
   if (expiry !== undefined) {
     const remaining = expiry - Math.floor((now - message.receivedAt) / 1000);
-    if (remaining <= 0) return undefined;
-    properties.messageExpiryInterval = remaining;
+    // [MQTT-3.3.2-5] only a delivery not yet started expires; a retransmission (DUP) of a message already sent
+    // finishes its flow [MQTT-4.3.3-7], with the least interval the property can say.
+    if (remaining <= 0 && !dup) return undefined;
+    properties.messageExpiryInterval = remaining > 0 ? remaining : 1;
   }
   if (outgoing.subscriptionIds !== undefined) properties.subscriptionIdentifiers = outgoing.subscriptionIds;
   // A known alias replaces the topic (sent as the empty string); a new one travels with its topic.

@@ -119,4 +119,24 @@ describe('MQTT 5.0 publish: payload format, expiry, mixed versions', () => {
     assert.equal(text(fromOld), 'from 3.1.1');
     assert.deepEqual(fromOld.properties ?? {}, {});
   });
+
+  test('(5.0) [MQTT-4.3.3-7] a QoS 2 message already sent does not expire: it is sent again with DUP on reconnect', async () => {
+    const topic = uid('t');
+    const id = uid('s');
+    const { client: sub } = await connect5(pool, id, { properties: { sessionExpiryInterval: 60 } });
+    await subscribe(sub, topic, 2);
+    const pub = await v5();
+    send(pub, topic, Buffer.from('in flight'), 2, { messageExpiryInterval: 1 });
+    await pub.expect('pubrec');
+    const first = await receive(sub, false);
+    sub.destroy();
+    await sleep(1100);
+    const { client: again, connack } = await connect5(pool, id, {
+      clean: false,
+      properties: { sessionExpiryInterval: 60 },
+    });
+    assert.equal(connack.sessionPresent, true);
+    const resent = await receive(again);
+    assert.deepEqual([text(resent), resent.dup, resent.packetId], ['in flight', true, first.packetId]);
+  });
 });
