@@ -6,8 +6,8 @@ const AUTH_SHARED =
 const CORE = `^src/(session|router|sys)/|^src/auth/chain\\.ts$|${AUTH_SHARED}|^src/hooks/runner\\.ts$`;
 const ENGINE = '^src/(handlers|client)/';
 const IMPLEMENTATIONS =
-  '^src/transport/(?!types\\.ts)|^src/store/[^/]+/|^src/auth/providers/|^src/cluster/(?!types\\.ts)|^src/hooks/webhooks\\.ts$';
-const ROOT = '^src/(server|index)\\.ts$';
+  '^src/transport/(?!types\\.ts)|^src/store/[^/]+/|^src/auth/providers/|^src/cluster/(?!types\\.ts)|^src/hooks/(webhooks|envelope|device-token|replay-cache)\\.ts$';
+const ROOT = '^src/(server|index)\\.ts$|^src/control/';
 const APPS = '^src/(api|cli)/|^web/';
 const SEAM = '^src/[^/]+/types\\.ts$';
 

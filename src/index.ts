@@ -22,3 +22,21 @@ export { checkPasswordHash, hashNewPassword, verifyStoredPassword } from './auth
 export type { PasswordScheme } from './auth/password-hash.js';
 export { PasswordHashError } from './auth/password-error.js';
 export { isValidTopicFilter, isValidTopicName } from './topic/validate.js';
+export { ControlError } from './control/types.js';
+export type {
+  BrokerControl,
+  ClientFilter,
+  ClientInfo,
+  ControlIdentity,
+  PublishRequest,
+  PublishResult,
+  RetainedInfo,
+  SubscriptionInfo,
+  AuthAnswer,
+} from './control/types.js';
+export type { BrokerHooks, HookClient, HookMessage, Verdict, DropReason } from './hooks/types.js';
+export type { Properties, QoS } from './protocol/types.js';
+export { DEFAULT_HTTP_API } from './config/defaults.js';
+export type { HttpApiConfig } from './config/schema.js';
+export { issueDeviceToken } from './hooks/device-token.js';
+export type { EnvelopeConfig, WebhookConfig } from './config/schema.js';

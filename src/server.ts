@@ -38,6 +38,12 @@ import { WebSocketListener } from './transport/websocket.js';
 import type { Connection, Listener, ListenerAddress } from './transport/types.js';
 import { ReasonCode } from './protocol/reason-codes.js';
 import { VERSION } from './util/version.js';
+import { HookRunner } from './hooks/runner.js';
+import { Control } from './control/control.js';
+import type { BrokerControl } from './control/types.js';
+import type { Outgoing, SessionLimits } from './session/types.js';
+import { listenerId } from './config/listener-id.js';
+import { registerConfiguredHooks } from './control/hooks-setup.js';
 
 const PROTOCOL_MAX_PACKET = 268435455 + 5;
 
@@ -51,6 +57,8 @@ export interface Broker {
   /** Where each started listener listens (port 0 in the config becomes the real port here). */
   addresses(): ListenerAddress[];
   readonly config: Config;
+  /** Publish as an identity, list and kick clients, sessions, subscriptions, retained, hooks, metrics. */
+  readonly control: BrokerControl;
 }
 
 export function createBroker(config: ConfigInput = {}, options: BrokerOptions = {}): Broker {
@@ -122,7 +130,12 @@ function sharedProviders(config: Config, log: Logger): AuthProvider[] {
 }
 
 /** One chain from the global password_file / acl_file, or one per listener with per_listener_settings. */
-function buildAuth(config: Config, log: Logger): AuthChecks {
+function buildAuth(config: Config, log: Logger, stats?: BrokerStats): AuthChecks {
+  const record =
+    stats === undefined
+      ? undefined
+      : (provider: string, check: string, decision: string): void =>
+          stats.authDecision(provider, check, decision);
   const shared = sharedProviders(config, log);
   const filesInBackends = backendNames(config.authOptions.backends ?? '').includes('files');
   const chain = (
@@ -133,7 +146,7 @@ function buildAuth(config: Config, log: Logger): AuthChecks {
     const providers: AuthProvider[] = [];
     if ((passwordFile !== undefined || aclFile !== undefined) && !filesInBackends)
       providers.push(createFileProvider({ passwordFile, aclFile }));
-    return new AuthChain([...providers, ...shared], { allowAnonymous, log });
+    return new AuthChain([...providers, ...shared], { allowAnonymous, log, record });
   };
   if (!config.perListenerSettings) return chain(config.passwordFile, config.aclFile, config.allowAnonymous);
   const chains = new Map<string, AuthChain>();
@@ -226,10 +239,6 @@ export async function explainAccess(input: ConfigInput, query: ExplainQuery): Pr
   }
 }
 
-function listenerId(index: number): string {
-  return `listener-${index}`;
-}
-
 class MidgeBroker implements Broker, DeliverySink {
   readonly config: Config;
   readonly #log: Logger;
@@ -250,6 +259,10 @@ class MidgeBroker implements Broker, DeliverySink {
   /** Persistence, opened by start(); the router reaches the retained store through #retained. */
   #storage: Storage | undefined;
   #retained: RetainedStore = new MemoryRetainedStore();
+  readonly #hooks: HookRunner;
+  readonly control: Control;
+  /** Set while control.publish routes, to count online deliveries and offline enqueues. */
+  #tally: { delivered: number; queued: number } | undefined;
 
   constructor(config: Config, log: Logger) {
     this.config = config;
@@ -267,21 +280,28 @@ class MidgeBroker implements Broker, DeliverySink {
       held: (clientId, will, at) => this.#sessions.keepWill(clientId, will, at),
       released: (clientId) => this.#sessions.keepWill(clientId, undefined),
     });
-    this.#sessions = new SessionRegistry(
-      {
-        maxInflight: config.maxInflightMessages,
-        maxQueued: config.maxQueuedMessages,
-        maxQueuedBytes: config.maxQueuedBytes,
-        queueQos0: config.queueQos0Messages,
-        dropOldest: config.queueOverflow === 'drop_oldest',
-        onDrop: () => this.#stats.publishDropped++,
-      },
-      (session) => {
-        this.#forgetSubscriptions(session);
-        this.#wills.sessionEnded(session.clientId); // [MQTT-3.1.3-9] a delayed will goes out when its session ends
-      },
-    );
-    this.#auth = buildAuth(config, log);
+    const limits: SessionLimits = {
+      maxInflight: config.maxInflightMessages,
+      maxQueued: config.maxQueuedMessages,
+      maxQueuedBytes: config.maxQueuedBytes,
+      queueQos0: config.queueQos0Messages,
+      dropOldest: config.queueOverflow === 'drop_oldest',
+    };
+    this.#sessions = new SessionRegistry(limits, (session) => {
+      this.#forgetSubscriptions(session);
+      this.#wills.sessionEnded(session.clientId); // [MQTT-3.1.3-9] a delayed will goes out when its session ends
+    });
+    this.#hooks = new HookRunner(log);
+    this.#hooks.onChange = () => {
+      limits.onDelivered = this.#hooks.observing.onDelivered ? this.#emitDelivered : undefined;
+    };
+    limits.onDropped = (clientId, outgoing, reason) => {
+      this.#stats.drop(reason);
+      if (this.#hooks.observing.onDropped) {
+        this.#hooks.emit('onDropped', { clientId, message: outgoing.message, reason });
+      }
+    };
+    this.#auth = buildAuth(config, log, this.#stats);
     if (this.#auth.hasAcl) this.mayRead = (key, topic) => this.#mayRead(key, topic);
     this.#sys = new SysPublisher({
       stats: this.#stats,
@@ -289,6 +309,17 @@ class MidgeBroker implements Broker, DeliverySink {
       sessionCount: () => this.#sessions.size,
       subscriptionCount: () => this.#router.subscriptionCount,
       retainedCount: () => this.#router.retainedCount,
+      retainedBytes: () => this.#router.retainedFor('#').reduce((n, m) => n + m.payload.length, 0),
+      sessionTotals: () => {
+        const totals = { inflight: 0, queued: 0, queuedBytes: 0 };
+        for (const session of this.#sessions.all()) {
+          totals.inflight += session.inflightCount;
+          totals.queued += session.queuedCount;
+          totals.queuedBytes += session.queuedBytes;
+        }
+        return totals;
+      },
+      expiredCount: () => this.#sessions.expired,
       publish: (message) => this.#publish(message),
     });
     this.#ctx = {
@@ -299,15 +330,49 @@ class MidgeBroker implements Broker, DeliverySink {
       router: this.#router,
       auth: this.#auth,
       stats: this.#stats,
+      hooks: this.#hooks,
       clients: this.#clients,
       publish: (message) => this.#publish(message),
       assignClientId: () => `${config.autoIdPrefix}${randomUUID()}`,
       durability: config.persistence ? this.#durability() : undefined,
     };
+    this.control = new Control({
+      sessions: this.#sessions,
+      clients: this.#clients,
+      router: this.#router,
+      auth: this.#auth,
+      hooks: this.#hooks,
+      stats: this.#stats,
+      messageSizeLimit: config.messageSizeLimit,
+      retainAvailable: config.retainAvailable,
+      route: (message) => this.#routeCounted(message),
+    });
+  }
+
+  readonly #emitDelivered = (clientId: string, outgoing: Outgoing): void => {
+    this.#hooks.emit('onDelivered', { clientId, message: outgoing.message, qos: outgoing.qos });
+  };
+
+  #routeCounted(message: Message): { delivered: number; queued: number } {
+    const tally = { delivered: 0, queued: 0 };
+    this.#tally = tally;
+    try {
+      this.#publish(message);
+    } finally {
+      this.#tally = undefined;
+    }
+    return tally;
   }
 
   deliver(subscriberKey: string, message: Message, grant: Grant): void {
-    this.#sessions.get(subscriberKey)?.deliver({
+    const session = this.#sessions.get(subscriberKey);
+    if (session === undefined) return;
+    const tally = this.#tally;
+    if (tally !== undefined) {
+      if (session.online) tally.delivered++;
+      else tally.queued++;
+    }
+    session.deliver({
       message,
       qos: grant.qos,
       retain: grant.retain,
@@ -342,7 +407,15 @@ class MidgeBroker implements Broker, DeliverySink {
     for (const note of this.config.notes) log.warn(note);
     await this.#auth.start();
     if (this.config.persistence) await this.#openStorage();
+    await registerConfiguredHooks(this.config, {
+      hooks: this.#hooks,
+      stats: this.#stats,
+      warn: (message) => log.warn(message),
+      publish: (message) => this.#publish({ ...message, receivedAt: Date.now() }),
+    });
     for (const [index, listenerConfig] of this.config.listeners.entries()) {
+      // The HTTP API is served by src/api (an app on the public handle), not by the MQTT engine.
+      if (listenerConfig.protocol === 'http_api') continue;
       const listener = createListener(listenerConfig, listenerId(index), this.#settings.maxPacketSize);
       this.#topicAliasMaximum.set(
         listenerId(index),
@@ -455,6 +528,7 @@ class MidgeBroker implements Broker, DeliverySink {
     }
     for (const connection of this.#connections) connection.close();
     await closing;
+    await this.#hooks.close();
     this.#sessions.close();
     await this.#storage?.close();
     this.#storage = undefined;

@@ -17,6 +17,8 @@ export interface AuthChainOptions {
   allowAnonymous: boolean;
   /** Denials are logged here with the rule that decided them. */
   log?: Logger;
+  /** Counts answers for metrics: provider name ('chain' for the fallback), check, decision. */
+  record?: (provider: string, check: string, decision: Decision) => void;
 }
 
 /**
@@ -47,14 +49,16 @@ export class AuthChain implements AuthChecks {
       const result = await provider.authenticate(credentials);
       if (result.decision === 'defer') continue;
       if (result.decision === 'deny') this.#logRefusal(credentials, `refused by ${provider.name}`);
+      this.#options.record?.(provider.name, 'authenticate', result.decision);
       return result;
     }
     const anonymous = credentials.username === undefined;
-    if (anonymous && this.#options.allowAnonymous) return { decision: 'allow' };
-    if (this.#providers.length === 0 && !anonymous && this.#options.allowAnonymous) {
+    const allowed =
+      (anonymous && this.#options.allowAnonymous) ||
       // No password store configured: like mosquitto, a username alone does not refuse the client.
-      return { decision: 'allow' };
-    }
+      (this.#providers.length === 0 && !anonymous && this.#options.allowAnonymous);
+    this.#options.record?.('chain', 'authenticate', allowed ? 'allow' : 'deny');
+    if (allowed) return { decision: 'allow' };
     this.#logRefusal(
       credentials,
       anonymous ? 'anonymous clients are not allowed' : 'no provider knows this user',
@@ -76,8 +80,14 @@ export class AuthChain implements AuthChecks {
     if (who.superuser || !this.hasAcl) return true;
     for (const provider of this.#providers) {
       const decision = provider.authorizeRead?.(who, topic) ?? 'defer';
-      if (decision !== 'defer') return decision === 'allow';
+      if (decision === 'allow') return true;
+      if (decision === 'deny') {
+        // Only denials are counted on the delivery path: allows are the hot case.
+        this.#options.record?.(provider.name, 'read', 'deny');
+        return false;
+      }
     }
+    this.#options.record?.('chain', 'read', 'deny');
     return false;
   }
 
@@ -124,9 +134,13 @@ export class AuthChain implements AuthChecks {
   ): Promise<Decision> {
     for (const provider of this.#providers) {
       const decision = (await question(provider)) ?? 'defer';
+      if (decision === 'defer') continue;
+      this.#options.record?.(provider.name, access, decision);
       if (decision === 'allow') return decision;
-      if (decision === 'deny') break;
+      this.#logDenial(who, topic, access);
+      return 'deny';
     }
+    this.#options.record?.('chain', access, 'deny');
     this.#logDenial(who, topic, access);
     return 'deny';
   }

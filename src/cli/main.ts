@@ -31,6 +31,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 
   const broker = createBroker(config, { logger: log });
+  let apis: { close(): Promise<void> }[] = [];
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -39,23 +40,32 @@ async function main(argv: readonly string[]): Promise<void> {
     }
     stopping = true;
     log.info(`${signal} received, shutting down (send it again to exit at once)`);
-    broker.stop().then(
-      () => {
-        removePidFile(config.pidFile);
-        log.info('midge stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        log.error({ err: error }, 'error while stopping');
-        process.exit(1);
-      },
-    );
+    Promise.all(apis.map((api) => api.close()))
+      .then(() => broker.stop())
+      .then(
+        () => {
+          removePidFile(config.pidFile);
+          log.info('midge stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          log.error({ err: error }, 'error while stopping');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
   try {
     await broker.start();
+    // The default API only in pure local only mode: `midge` with neither -c nor -p.
+    const withDefault = configFile === undefined && !argv.some((a) => a === '-p' || a.startsWith('--port'));
+    if (withDefault || config.listeners.some((l) => l.protocol === 'http_api')) {
+      // Loaded only when an API listener exists: a plain MQTT broker never pays for the HTTP framework.
+      const { startHttpApis } = await import('./http-api.js');
+      apis = await startHttpApis(broker, config, log, withDefault);
+    }
   } catch (error) {
     log.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
     await broker.stop().catch(() => undefined);

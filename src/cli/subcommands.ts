@@ -2,6 +2,7 @@
 import { runAcl } from './acl.js';
 import { runPasswd, type CommandIo } from './passwd.js';
 import { runUser } from './user.js';
+import { runApikey, runToken } from './apikey.js';
 
 export type Subcommand = (argv: readonly string[], io: CommandIo) => Promise<number>;
 
@@ -9,6 +10,8 @@ const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   passwd: runPasswd,
   user: runUser,
   acl: runAcl,
+  apikey: runApikey,
+  token: runToken,
 };
 
 /** The subcommand named by the first argument, if it names one. */

@@ -5,7 +5,14 @@ import { encodePublishFrame, stampPacketId } from '../protocol/publish-frame.js'
 import { ReasonCode } from '../protocol/reason-codes.js';
 import type { Connection } from '../transport/types.js';
 import type { Outgoing, SessionOutlet } from '../session/types.js';
-import type { BrokerContext, ClientLink, EnhancedAuthState, Identity, Session } from '../handlers/context.js';
+import type {
+  BrokerContext,
+  ClientLink,
+  ClientTraffic,
+  EnhancedAuthState,
+  Identity,
+  Session,
+} from '../handlers/context.js';
 import { dispatch } from './dispatch.js';
 import { closeForError } from './errors.js';
 import { encodeOutgoing, frameIndex } from './outgoing.js';
@@ -38,6 +45,16 @@ export class Client implements ClientLink, SessionOutlet {
   readonly topicAliasMaximum: number;
   /** Aliases this server assigns on the PUBLISH packets it sends, when the client accepts any. */
   #aliasesOut: OutboundTopicAliases | undefined;
+  readonly traffic: ClientTraffic = {
+    bytesIn: 0,
+    bytesOut: 0,
+    packetsIn: 0,
+    packetsOut: 0,
+    publishIn: 0,
+    publishOut: 0,
+  };
+  connectedAt = 0;
+  keepalive = 0;
   readonly #ctx: BrokerContext;
   readonly #connection: Connection;
   readonly #decoder: FrameDecoder;
@@ -96,6 +113,7 @@ export class Client implements ClientLink, SessionOutlet {
   readonly #onData = (chunk: Buffer): void => {
     this.#lastSeen = Date.now();
     this.#ctx.stats.bytesReceived += chunk.length;
+    this.traffic.bytesIn += chunk.length;
     try {
       this.#decoder.push(chunk, this.#onPacket);
     } catch (error) {
@@ -107,6 +125,8 @@ export class Client implements ClientLink, SessionOutlet {
     // [MQTT-3.1.4-5] nothing after a refused CONNECT (or any close) is processed.
     if (this.#closed) return;
     this.#ctx.stats.messagesReceived++;
+    this.traffic.packetsIn++;
+    if (packet.type === 'publish') this.traffic.publishIn++;
     if (this.#pending === undefined) {
       this.#run(packet);
       return;
@@ -152,6 +172,8 @@ export class Client implements ClientLink, SessionOutlet {
   #write(bytes: Buffer): void {
     this.#ctx.stats.bytesSent += bytes.length;
     this.#ctx.stats.messagesSent++;
+    this.traffic.bytesOut += bytes.length;
+    this.traffic.packetsOut++;
     this.#connection.write(bytes);
   }
 
@@ -187,12 +209,15 @@ export class Client implements ClientLink, SessionOutlet {
     }
     // MQTT 5: never send a packet larger than the client's Maximum Packet Size; drop it [MQTT-3.1.2-25].
     if (this.#maxOutbound > 0 && bytes.length > this.#maxOutbound) {
-      this.#ctx.stats.publishDropped++;
+      this.#ctx.stats.drop('too_large');
       return false;
     }
     // The client learns an alias from the PUBLISH that carries it with the topic: only one that went out counts.
     if (alias !== undefined && !alias.known) aliases?.commit(message.topic, alias.alias);
     this.#ctx.stats.publishSent++;
+    this.#ctx.stats.sentByQos[outgoing.qos]++;
+    this.#ctx.stats.publishBytesSent += message.payload.length;
+    this.traffic.publishOut++;
     this.#write(bytes);
     return true;
   }
@@ -220,6 +245,8 @@ export class Client implements ClientLink, SessionOutlet {
     this.session = session;
     session.identity = identity;
     this.connected = true;
+    this.connectedAt = Date.now();
+    this.keepalive = keepalive;
     this.#maxOutbound = maximumPacketSize;
     this.#ctx.clients.set(identity.clientId, this);
     this.#ctx.stats.connected();
@@ -268,6 +295,7 @@ export class Client implements ClientLink, SessionOutlet {
           if (ctx.sessions.get(identity.clientId) === session) session.deliver(outgoing);
         }
       }
+      if (ctx.hooks.observing.onDisconnected) ctx.hooks.emit('onDisconnected', { client: identity, reason });
       const will = this.will;
       this.will = undefined;
       // [MQTT-3.1.2-8] the will goes out when the connection ends without DISCONNECT; [MQTT-3.1.2-10] once.

@@ -60,6 +60,15 @@ export const DEFAULTS = {
   maxTopicAlias: 10,
   /** Seconds; 0 = persistent sessions of disconnected clients never expire. */
   persistentClientExpiration: 0,
+  envelope: {
+    windowSeconds: 300,
+    replayCacheSize: 100_000,
+    stripToken: true,
+    deviceProperty: 'device_id',
+    routeByType: true,
+  },
+  /** API keys live beside the persistence data unless http_api_key_file says otherwise. */
+  apiKeyFileName: 'api-keys.json',
   logTypes: ['error', 'warning', 'notice', 'information'] as readonly string[],
   logDest: ['stderr'] as readonly string[],
   logTimestamp: true,
@@ -89,3 +98,6 @@ export const LOG_TYPES = [
 export const LOG_DESTINATIONS = ['stdout', 'stderr', 'syslog', 'topic', 'file', 'dlt', 'none'] as const;
 
 export const TLS_VERSIONS = ['tlsv1.3', 'tlsv1.2', 'tlsv1.1'] as const;
+
+/** Where the HTTP API listens when Midge runs with no config file and no -p (local only mode). */
+export const DEFAULT_HTTP_API = { port: 8080, host: LOCAL_ONLY_HOST } as const;

@@ -11,7 +11,7 @@ import {
   PROTOCOL_MAX_TOPIC_ALIAS,
   TLS_VERSIONS,
 } from './defaults.js';
-import type { Config, ListenerConfig, LogConfig } from './schema.js';
+import type { Config, ListenerConfig, LogConfig, WebhookConfig } from './schema.js';
 
 /** Where a directive was written, for error messages. */
 export interface At {
@@ -22,7 +22,9 @@ export interface At {
 
 /** The configuration being built while a file is read. */
 export interface ParseState {
-  draft: Omit<Partial<Config>, 'log'> & {
+  draft: Omit<Partial<Config>, 'log' | 'httpApi' | 'envelope'> & {
+    httpApi?: Partial<Config['httpApi']>;
+    envelope?: Partial<Config['envelope']>;
     listeners: ListenerConfig[];
     authOptions: Record<string, string>;
     notes: string[];
@@ -144,6 +146,35 @@ function security(inner: Directive): Directive {
   };
 }
 
+function webhookSetting(expects: string, set: (hook: WebhookConfig, value: string) => void): Directive {
+  return {
+    expects,
+    apply: (state, value, at) => {
+      const hook = state.draft.webhooks?.at(-1);
+      if (hook === undefined) {
+        throw new ConfigError(
+          'MIDGE_CONFIG_MISPLACED_DIRECTIVE',
+          `'${at.directive}' must follow a 'webhook URL' line`,
+          at,
+        );
+      }
+      set(hook, value);
+    },
+  };
+}
+
+function envelopeSetting(
+  key: 'secret' | 'jwtSecret' | 'jwtPublicKeyFile' | 'deviceProperty',
+  expects: string,
+): Directive {
+  return {
+    expects,
+    apply: (state, value) => {
+      (state.draft.envelope ??= {})[key] = value === "''" ? '' : value;
+    },
+  };
+}
+
 const EXPIRY_UNITS: Record<string, number> = { h: 3600, d: 86400, w: 604800, m: 2592000, y: 31536000 };
 
 export const DIRECTIVES: Record<string, Directive> = {
@@ -166,7 +197,7 @@ export const DIRECTIVES: Record<string, Directive> = {
     },
   },
   bind_address: text('host', 'listener', 'an address or host name'),
-  protocol: choice('protocol', ['mqtt', 'websockets'], 'listener'),
+  protocol: choice('protocol', ['mqtt', 'websockets', 'http_api'], 'listener'),
   socket_domain: choice('socketDomain', ['ipv4', 'ipv6'], 'listener'),
   certfile: text('certfile', 'listener', 'a file path'),
   keyfile: text('keyfile', 'listener', 'a file path'),
@@ -189,7 +220,14 @@ export const DIRECTIVES: Record<string, Directive> = {
   password_file: security(text('passwordFile', 'either', 'a file path')),
   acl_file: security(text('aclFile', 'either', 'a file path')),
   auth_plugin: text('authPlugin', 'global', 'a plugin name or path'),
-  plugin: text('authPlugin', 'global', 'a plugin name or path'),
+  plugin: {
+    // A JavaScript module is a BrokerHooks plugin; any other value names an auth backend (auth-plug style).
+    expects: 'a plugin name or path',
+    apply: (state, value) => {
+      if (/\.(m?js|cjs)$/.test(value)) (state.draft.hookModules ??= []).push(value);
+      else state.draft.authPlugin = value;
+    },
+  },
   allow_zero_length_clientid: bool('allowZeroLengthClientId'),
   auto_id_prefix: text('autoIdPrefix', 'global', 'a client id prefix'),
   clientid_prefixes: text('clientIdPrefixes', 'global', 'a client id prefix'),
@@ -269,6 +307,80 @@ export const DIRECTIVES: Record<string, Directive> = {
       state.draft.log.connectionMessages = parseBool(value, at);
     },
   },
+
+  // HTTP API
+  http_api_key_file: {
+    expects: 'a file path',
+    apply: (state, value) => {
+      (state.draft.httpApi ??= {}).keyFile = value;
+    },
+  },
+  http_api_allow_anonymous: {
+    expects: "'true' or 'false'",
+    apply: (state, value, at) => {
+      (state.draft.httpApi ??= {}).allowAnonymous = parseBool(value, at);
+    },
+  },
+  http_api_cors_origin: {
+    expects: "an origin such as 'https://dashboard.example.com', or '*'",
+    apply: (state, value) => {
+      ((state.draft.httpApi ??= {}).corsOrigins ??= []).push(value);
+    },
+  },
+
+  // Webhooks: `webhook URL` starts one; the webhook_* lines after it configure that one.
+  webhook: {
+    expects: 'an http:// or https:// URL',
+    apply: (state, value, at) => {
+      if (!/^https?:\/\/\S+$/.test(value)) throw badValue(at, 'an http:// or https:// URL', value);
+      (state.draft.webhooks ??= []).push({ url: value, events: [], topics: [] });
+    },
+  },
+  webhook_secret: webhookSetting('a secret for the HMAC-SHA256 signature', (hook, value) => {
+    hook.secret = value;
+  }),
+  webhook_events: webhookSetting('event names separated by spaces or commas', (hook, value) => {
+    hook.events.push(...value.split(/[\s,]+/).filter((e) => e !== ''));
+  }),
+  webhook_topic: webhookSetting('a topic filter', (hook, value) => {
+    hook.topics.push(value);
+  }),
+
+  // Envelope mode
+  envelope: {
+    expects: 'a topic filter',
+    apply: (state, value) => {
+      ((state.draft.envelope ??= {}).filters ??= []).push(value);
+    },
+  },
+  envelope_secret: envelopeSetting('secret', 'a secret (HMAC key of device tokens)'),
+  envelope_jwt_secret: envelopeSetting('jwtSecret', 'a secret (HS256 JWT key)'),
+  envelope_jwt_public_key: envelopeSetting('jwtPublicKeyFile', 'a PEM public key file path'),
+  envelope_window: {
+    expects: 'a number of seconds',
+    apply: (state, value, at) => {
+      (state.draft.envelope ??= {}).windowSeconds = parseWhole(value, 1, Number.MAX_SAFE_INTEGER, at);
+    },
+  },
+  envelope_replay_cache: {
+    expects: 'a number of entries',
+    apply: (state, value, at) => {
+      (state.draft.envelope ??= {}).replayCacheSize = parseWhole(value, 1, 100_000_000, at);
+    },
+  },
+  envelope_strip_token: {
+    expects: "'true' or 'false'",
+    apply: (state, value, at) => {
+      (state.draft.envelope ??= {}).stripToken = parseBool(value, at);
+    },
+  },
+  envelope_route_by_type: {
+    expects: "'true' or 'false'",
+    apply: (state, value, at) => {
+      (state.draft.envelope ??= {}).routeByType = parseBool(value, at);
+    },
+  },
+  envelope_device_property: envelopeSetting('deviceProperty', "a user property name, or '' for none"),
 
   // Process
   pid_file: text('pidFile', 'global', 'a file path'),

@@ -319,7 +319,7 @@ test('a bad value says what the directive expects and what it got', () => {
     ['listener abc', /'listener' expects a whole number from 0 to 65535, got 'abc'/],
     ['allow_anonymous yes', /'allow_anonymous' expects 'true' or 'false', got 'yes'/],
     ['persistence 1', /'persistence' expects 'true' or 'false', got '1'/],
-    ['protocol http', /'protocol' expects one of 'mqtt', 'websockets', got 'http'/],
+    ['protocol http', /'protocol' expects one of 'mqtt', 'websockets', 'http_api', got 'http'/],
     ['socket_domain ipx', /'socket_domain' expects one of 'ipv4', 'ipv6'/],
     ['tls_version sslv3', /'tls_version' expects one of 'tlsv1.3', 'tlsv1.2', 'tlsv1.1'/],
     ['max_packet_size 19', /'max_packet_size' expects 0 \(no limit\) or a whole number from 20 to 268435455/],

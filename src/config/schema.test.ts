@@ -77,7 +77,7 @@ test('programmatic values out of range are ConfigErrors naming the field', () =>
     ],
     [
       { listeners: [{ port: 1, protocol: 'http' }] },
-      /'listeners\[0\]\.protocol' expects 'mqtt' or 'websockets'/,
+      /'listeners\[0\]\.protocol' expects 'mqtt', 'websockets' or 'http_api'/,
     ],
     [{ maxInflightMessages: -1 }, /'maxInflightMessages'/],
     [{ maxPacketSize: 10 }, /'maxPacketSize' expects 0 \(no limit\) or at least 20/],

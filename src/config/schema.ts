@@ -11,7 +11,7 @@ import {
   WEBSOCKETS_LISTENER_DEFAULTS,
 } from './defaults.js';
 
-export type ListenerProtocol = 'mqtt' | 'websockets';
+export type ListenerProtocol = 'mqtt' | 'websockets' | 'http_api';
 
 export interface ListenerConfig {
   /** 0 picks a free port (tests); the real one is in Broker.addresses(). */
@@ -58,8 +58,56 @@ export interface LogConfig {
   connectionMessages: boolean;
 }
 
+/** The HTTP admin and push API (listeners with protocol http_api). */
+export interface HttpApiConfig {
+  /** Where `midge apikey create` writes hashed API keys and the API reads them. */
+  keyFile: string;
+  /** Serve requests without credentials (as a superuser). Off unless explicitly enabled. */
+  allowAnonymous: boolean;
+  /** Origins allowed by CORS ('*' for any); empty = no CORS headers. */
+  corsOrigins: string[];
+}
+
+export interface WebhookConfig {
+  url: string;
+  /** HMAC-SHA256 key for the X-Midge-Signature header. */
+  secret?: string;
+  /** Event names to send; empty = all. */
+  events: string[];
+  /** Topic filters for message events; empty = every topic. */
+  topics: string[];
+}
+
+/** Envelope mode: JSON envelopes with a device token on configured topic filters. */
+export interface EnvelopeConfig {
+  /** Topic filters whose messages must be envelopes (`envelope /p/+/upload`). */
+  filters: string[];
+  /** HMAC key of device tokens (`midge token issue`). */
+  secret?: string;
+  /** HS256 key for JWT tokens. */
+  jwtSecret?: string;
+  /** PEM public key file (RS256/ES256/EdDSA) for JWT tokens. */
+  jwtPublicKeyFile?: string;
+  /** How far an envelope's timestamp may be from now, in seconds. */
+  windowSeconds: number;
+  /** Token+timestamp pairs remembered to refuse replays. */
+  replayCacheSize: number;
+  /** Forward the envelope without its token. */
+  stripToken: boolean;
+  /** MQTT 5 user property carrying the verified client_id ('' = none). */
+  deviceProperty: string;
+  /** Also publish each valid envelope to $envelope/{message_type}/{topic}. */
+  routeByType: boolean;
+}
+
 export interface Config {
   listeners: ListenerConfig[];
+  httpApi: HttpApiConfig;
+  envelope: EnvelopeConfig;
+  /** JavaScript modules exporting BrokerHooks (`plugin /path/hooks.js`). */
+  hookModules: string[];
+  /** Webhook targets (`webhook URL` and the webhook_* lines after it). */
+  webhooks: WebhookConfig[];
   /** No listener was configured: Midge listens on loopback only, anonymous access allowed (mosquitto 2). */
   localOnlyMode: boolean;
   allowAnonymous: boolean;
@@ -119,7 +167,11 @@ export interface Config {
 }
 
 /** What callers pass: any subset of Config, with `log` also partial. */
-export type ConfigInput = Partial<Omit<Config, 'log'>> & { log?: Partial<LogConfig> };
+export type ConfigInput = Partial<Omit<Config, 'log' | 'httpApi' | 'envelope'>> & {
+  log?: Partial<LogConfig>;
+  httpApi?: Partial<HttpApiConfig>;
+  envelope?: Partial<EnvelopeConfig>;
+};
 
 /** Fills every default, applies the mosquitto 2 local-only and anonymous rules, and checks the values. */
 export function resolveConfig(input: ConfigInput = {}): Config {
@@ -134,8 +186,17 @@ export function resolveConfig(input: ConfigInput = {}): Config {
         { port: DEFAULT_PORT, host: LOCAL_ONLY_HOST, protocol: 'mqtt' as const, defaultListener: true },
         { ...WEBSOCKETS_LISTENER_DEFAULTS, defaultWebSocketListener: true },
       ];
+  const persistenceLocation = input.persistenceLocation ?? DEFAULTS.persistenceLocation;
   const config: Config = {
     listeners,
+    httpApi: {
+      keyFile: input.httpApi?.keyFile ?? `${persistenceLocation}/${DEFAULTS.apiKeyFileName}`,
+      allowAnonymous: input.httpApi?.allowAnonymous ?? false,
+      corsOrigins: [...(input.httpApi?.corsOrigins ?? [])],
+    },
+    envelope: { ...DEFAULTS.envelope, ...input.envelope, filters: [...(input.envelope?.filters ?? [])] },
+    hookModules: [...(input.hookModules ?? [])],
+    webhooks: (input.webhooks ?? []).map((w) => ({ ...w, events: [...w.events], topics: [...w.topics] })),
     localOnlyMode,
     // mosquitto 2: anonymous access only in local only mode, unless allow_anonymous says otherwise.
     allowAnonymous:
@@ -153,7 +214,7 @@ export function resolveConfig(input: ConfigInput = {}): Config {
     maxConnections: input.maxConnections ?? DEFAULTS.maxConnections,
     sysInterval: input.sysInterval ?? DEFAULTS.sysInterval,
     persistence: input.persistence ?? DEFAULTS.persistence,
-    persistenceLocation: input.persistenceLocation ?? DEFAULTS.persistenceLocation,
+    persistenceLocation,
     persistenceFile: input.persistenceFile ?? DEFAULTS.persistenceFile,
     autosaveInterval: input.autosaveInterval ?? DEFAULTS.autosaveInterval,
     persistenceSync: input.persistenceSync ?? DEFAULTS.persistenceSync,
@@ -203,8 +264,8 @@ function checkInteger(field: string, value: number, min: number, max: number): v
 function checkConfig(config: Config): void {
   for (const [index, listener] of config.listeners.entries()) {
     checkInteger(`listeners[${index}].port`, listener.port, 0, 65535);
-    if (listener.protocol !== 'mqtt' && listener.protocol !== 'websockets') {
-      throw bad(`listeners[${index}].protocol`, "'mqtt' or 'websockets'", listener.protocol);
+    if (!['mqtt', 'websockets', 'http_api'].includes(listener.protocol)) {
+      throw bad(`listeners[${index}].protocol`, "'mqtt', 'websockets' or 'http_api'", listener.protocol);
     }
   }
   checkInteger('maxInflightMessages', config.maxInflightMessages, 0, 65535);

@@ -132,6 +132,9 @@ async function admit(
   const will = packet.will;
   if (client.closed) return; // the client left while its credentials were checked
   if (verdict.decision !== 'allow') {
+    if (ctx.hooks.observing.onAuthFailed) {
+      ctx.hooks.emit('onAuthFailed', { client: admission.identity, reasonCode: verdict.reasonCode ?? 0x86 });
+    }
     return refuse(ctx, client, verdict.reasonCode ?? ReasonCode.BadUserNameOrPassword, 'authentication');
   }
   // Enhanced authentication names the user inside its exchange.
@@ -146,6 +149,17 @@ async function admit(
     if (client.closed) return;
     if (allowed !== 'allow')
       return refuse(ctx, client, ReasonCode.NotAuthorized, 'will topic not authorized');
+  }
+
+  if (ctx.hooks.interceptsConnect) {
+    const outcome = await ctx.hooks.connect({
+      client: identity,
+      protocolVersion: version,
+      clean: packet.clean,
+      keepalive,
+    });
+    if (client.closed) return;
+    if (!outcome.ok) return refuse(ctx, client, outcome.reasonCode, outcome.reason);
   }
 
   // [MQTT-3.1.4-2] a second connection with this client id takes over: the first one is closed.
@@ -204,6 +218,9 @@ async function admit(
     },
     'client connected',
   );
+  if (ctx.hooks.observing.onConnected) {
+    ctx.hooks.emit('onConnected', { client: identity, protocolVersion: version, sessionPresent: present });
+  }
 }
 
 function connackPropertiesFor(

@@ -9,6 +9,7 @@ import type { WillScheduler } from '../session/will.js';
 import type { InboundTopicAliases } from '../session/topic-alias.js';
 import type { AuthChecks, AuthResult, EnhancedAuthConversation, Identity } from '../auth/types.js';
 import type { BrokerStats } from '../sys/stats.js';
+import type { HookRunner } from '../hooks/runner.js';
 import type { Logger } from 'pino';
 
 export { NEVER_EXPIRES } from '../session/session.js';
@@ -23,6 +24,7 @@ export type {
   Identity,
   BrokerStats,
   Logger,
+  HookRunner,
 };
 
 /** The limits and switches the engine needs, filled by server.ts from the configuration. */
@@ -58,8 +60,23 @@ export interface EnhancedAuthState {
     | undefined;
 }
 
+/** Per-connection counters, read by the admin API. */
+export interface ClientTraffic {
+  bytesIn: number;
+  bytesOut: number;
+  packetsIn: number;
+  packetsOut: number;
+  publishIn: number;
+  publishOut: number;
+}
+
 /** The connection a handler works for, as handlers see it. Implemented by client/client.ts. */
 export interface ClientLink {
+  readonly traffic: ClientTraffic;
+  /** Date.now() when CONNECT was accepted; 0 before. */
+  readonly connectedAt: number;
+  /** The keep alive in force (seconds), after any server override. */
+  readonly keepalive: number;
   readonly protocolVersion: ProtocolVersion | undefined;
   readonly remoteAddress: string;
   readonly listenerId: string;
@@ -119,6 +136,8 @@ export interface BrokerContext {
   readonly router: Router;
   readonly auth: AuthChecks;
   readonly stats: BrokerStats;
+  /** Registered BrokerHooks; handlers check its flags before building any event. */
+  readonly hooks: HookRunner;
   /** The live connection of each connected client id, for takeover [MQTT-3.1.4-2]. */
   readonly clients: Map<string, ClientLink>;
   /** Route a message to subscribers and account for it; returns how many got it. Every publisher comes here. */

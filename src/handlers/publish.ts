@@ -31,7 +31,10 @@ export function handlePublish(
   if (packet.retain && !settings.retainAvailable) {
     throw new ProtocolError(ReasonCode.RetainNotSupported, 'retain is not available', 'MQTT-3.2.2-14');
   }
-  ctx.stats.publishReceived++;
+  const stats = ctx.stats;
+  stats.publishReceived++;
+  stats.receivedByQos[qos]++;
+  stats.publishBytesReceived += packet.payload.length;
 
   // QoS 2 duplicate: PUBREC received already for this id, so the message was routed once [MQTT-4.3.3-2].
   if (qos === 2 && session.inboundQos2.has(packet.packetId as number)) {
@@ -56,7 +59,7 @@ export function handlePublish(
     return;
   }
   if (settings.messageSizeLimit > 0 && packet.payload.length > settings.messageSizeLimit) {
-    ctx.stats.publishDropped++;
+    stats.drop('too_large');
     acknowledge(ctx, client, packet, ReasonCode.PacketTooLarge);
     return;
   }
@@ -69,7 +72,12 @@ export function handlePublish(
   );
 }
 
-function route(ctx: BrokerContext, client: ClientLink, session: Session, packet: PublishPacket): void {
+function route(
+  ctx: BrokerContext,
+  client: ClientLink,
+  session: Session,
+  packet: PublishPacket,
+): void | Promise<void> {
   const message: Message = {
     topic: packet.topic,
     payload: packet.payload,
@@ -79,14 +87,67 @@ function route(ctx: BrokerContext, client: ClientLink, session: Session, packet:
     origin: session.clientId,
     receivedAt: Date.now(),
   };
+  if (ctx.hooks.interceptsPublish) return intercept(ctx, client, session, packet, message);
+  deliver(ctx, client, session, packet, message);
+}
+
+/** onPublish interceptors may rewrite the message or refuse it with a reason code (0x99 for a bad envelope). */
+async function intercept(
+  ctx: BrokerContext,
+  client: ClientLink,
+  session: Session,
+  packet: PublishPacket,
+  message: Message,
+): Promise<void> {
+  const outcome = await ctx.hooks.publish({ client: client.identity as Identity, message });
+  if (client.closed) return;
+  if (!outcome.ok) {
+    ctx.stats.drop('rejected_by_hook');
+    ctx.log.debug(
+      { clientId: session.clientId, topic: packet.topic, why: outcome.reason },
+      'publish rejected',
+    );
+    acknowledge(ctx, client, packet, outcome.reasonCode);
+    return;
+  }
+  const changed = outcome.value;
+  if (changed !== message) {
+    const { topic, payload, qos, retain, properties } = changed;
+    message = {
+      topic,
+      payload,
+      qos,
+      retain,
+      properties,
+      origin: message.origin,
+      receivedAt: message.receivedAt,
+    };
+  }
+  deliver(ctx, client, session, packet, message);
+}
+
+function deliver(
+  ctx: BrokerContext,
+  client: ClientLink,
+  session: Session,
+  packet: PublishPacket,
+  message: Message,
+): void {
   if (packet.qos === 2) session.inboundQos2.add(packet.packetId as number);
+  // Latency is sampled for QoS 1/2 only: QoS 0 stays free of timer calls.
+  const started = packet.qos === 0 ? 0 : performance.now();
   const delivered = ctx.publish(message);
+  if (started !== 0) ctx.stats.observeLatency((performance.now() - started) / 1000);
   acknowledge(ctx, client, packet, delivered === 0 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success);
+  if (ctx.hooks.observing.onPublished) {
+    ctx.hooks.emit('onPublished', { client: client.identity as Identity, message, delivered });
+  }
 }
 
 /** [MQTT-3.3.5-2] an unauthorized PUBLISH is acknowledged as usual (3.1.1) or with 0x87 (5.0), never routed. */
 function deny(ctx: BrokerContext, client: ClientLink, packet: PublishPacket): void {
   ctx.log.info({ clientId: client.identity?.clientId, topic: packet.topic }, 'publish denied');
+  ctx.stats.drop('not_authorized');
   acknowledge(ctx, client, packet, ReasonCode.NotAuthorized);
 }
 

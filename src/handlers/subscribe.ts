@@ -5,6 +5,7 @@ import { parseSharedSubscription } from '../topic/shared.js';
 import type { BrokerContext, ClientLink, Identity, Session } from './context.js';
 
 type Decision = 'allow' | 'deny' | 'defer';
+type HookAnswer = { qos: 0 | 1 | 2 } | { reject: number } | undefined;
 
 /**
  * SUBSCRIBE: each filter handled like its own SUBSCRIBE, answered by one SUBACK in order
@@ -28,10 +29,33 @@ export function handleSubscribe(
     const filter = aclFilter(s);
     return filter === undefined ? 'deny' : ctx.auth.authorizeSubscribe(identity, filter, s.qos);
   });
+  if (ctx.hooks.interceptsSubscribe) {
+    return Promise.all(decisions).then((answers) => intercept(ctx, client, packet, answers));
+  }
   if (decisions.some((d) => typeof d !== 'string')) {
     return Promise.all(decisions).then((answers) => subscribe(ctx, client, packet, answers));
   }
   subscribe(ctx, client, packet, decisions as Decision[]);
+}
+
+/** onSubscribe interceptors may lower the QoS of an allowed filter or refuse it with their reason code. */
+async function intercept(
+  ctx: BrokerContext,
+  client: ClientLink,
+  packet: SubscribePacket,
+  decisions: Decision[],
+): Promise<void> {
+  const overrides: HookAnswer[] = [];
+  for (const [i, subscription] of packet.subscriptions.entries()) {
+    if (decisions[i] !== 'allow') continue;
+    const outcome = await ctx.hooks.subscribe({
+      client: client.identity as Identity,
+      topicFilter: subscription.topicFilter,
+      qos: subscription.qos,
+    });
+    overrides[i] = outcome.ok ? { qos: outcome.value } : { reject: outcome.reasonCode };
+  }
+  if (!client.closed) subscribe(ctx, client, packet, decisions, overrides);
 }
 
 function subscribe(
@@ -39,6 +63,7 @@ function subscribe(
   client: ClientLink,
   packet: SubscribePacket,
   decisions: Decision[],
+  overrides: HookAnswer[] = [],
 ): void {
   const session = client.session as Session;
   const v5 = client.protocolVersion === 5;
@@ -50,8 +75,10 @@ function subscribe(
       return v5 ? ReasonCode.TopicFilterInvalid : ReasonCode.UnspecifiedError;
     }
     if (decisions[i] !== 'allow') return v5 ? ReasonCode.NotAuthorized : ReasonCode.UnspecifiedError;
+    const hook = overrides[i];
+    if (hook !== undefined && 'reject' in hook) return v5 ? hook.reject : ReasonCode.UnspecifiedError;
     // [MQTT-3.8.4-6] the grant caps what this subscription will receive.
-    const qos = Math.min(subscription.qos, ctx.settings.maxQos) as 0 | 1 | 2;
+    const qos = Math.min(hook?.qos ?? subscription.qos, ctx.settings.maxQos) as 0 | 1 | 2;
     const options = {
       qos,
       noLocal: v5 && subscription.noLocal === true,
@@ -63,6 +90,9 @@ function subscribe(
     const isNew = ctx.router.subscribe(session.clientId, filter, options);
     session.subscriptions.set(filter, options);
     granted.push({ subscription, qos, isNew });
+    if (ctx.hooks.observing.onSubscribed) {
+      ctx.hooks.emit('onSubscribed', { client: client.identity as Identity, topicFilter: filter, qos });
+    }
     return qos;
   });
   // [MQTT-3.8.4-1][MQTT-3.8.4-2] one SUBACK with the same packet id; [MQTT-3.8.4-5] one code per filter.

@@ -1,6 +1,6 @@
 import type { UnsubscribePacket } from '../protocol/types.js';
 import { ReasonCode } from '../protocol/reason-codes.js';
-import type { BrokerContext, ClientLink, Session } from './context.js';
+import type { BrokerContext, ClientLink, Identity, Session } from './context.js';
 
 /**
  * UNSUBSCRIBE: filters compared literally with the client's own [MQTT-3.10.4-1]; deliveries already in
@@ -11,7 +11,12 @@ export function handleUnsubscribe(ctx: BrokerContext, client: ClientLink, packet
   const session = client.session as Session;
   const reasonCodes = packet.topicFilters.map((filter) => {
     const existed = session.subscriptions.delete(filter);
-    if (existed) ctx.router.unsubscribe(session.clientId, filter);
+    if (existed) {
+      ctx.router.unsubscribe(session.clientId, filter);
+      if (ctx.hooks.observing.onUnsubscribed) {
+        ctx.hooks.emit('onUnsubscribed', { client: client.identity as Identity, topicFilter: filter });
+      }
+    }
     return existed ? ReasonCode.Success : ReasonCode.NoSubscriptionExisted;
   });
   client.send({

@@ -51,6 +51,13 @@ export class Router {
     return this.#retained.match(filter);
   }
 
+  /** Removes a retained message without routing anything (admin). False when there was none. */
+  clearRetained(topic: string): boolean {
+    if (this.#retained.match(topic).length === 0) return false;
+    this.#retained.set(topic, null);
+    return true;
+  }
+
   /** Stores or clears the retained copy, then delivers to every matching subscriber. Returns how many. */
   route(message: Message): number {
     if (message.retain) {

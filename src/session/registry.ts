@@ -15,6 +15,9 @@ export class SessionRegistry {
   /** Where persistent sessions (expiry > 0) are kept when the broker has storage. */
   store: SessionStore | undefined;
 
+  /** Sessions ended by their expiry interval ($SYS/broker/clients/expired). */
+  expired = 0;
+
   constructor(
     readonly limits: SessionLimits,
     /** Called when a session ends for good, so its subscriptions leave the router. */
@@ -23,6 +26,11 @@ export class SessionRegistry {
 
   get size(): number {
     return this.#sessions.size;
+  }
+
+  /** Every session held, connected or not (admin listings). */
+  all(): IterableIterator<Session> {
+    return this.#sessions.values();
   }
 
   get(clientId: string): Session | undefined {
@@ -121,7 +129,10 @@ export class SessionRegistry {
         this.#expiryTimers.delete(session.clientId);
         if (session.online) return;
         if (Date.now() < deadline) this.#armExpiry(session, deadline);
-        else this.end(session);
+        else {
+          this.expired++;
+          this.end(session);
+        }
       },
       Math.min(deadline - Date.now(), MAX_TIMER_MS),
     );

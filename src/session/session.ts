@@ -4,7 +4,7 @@ import type { Will } from '../protocol/types.js';
 import type { SessionStore, StoredSession } from '../store/types.js';
 import { PacketIdAllocator } from './packet-ids.js';
 import { JournaledPacketIds, JournaledSubscriptions, ownedMessage } from './journal.js';
-import type { Outgoing, SessionLimits, SessionOutlet } from './types.js';
+import type { Outgoing, SessionDropReason, SessionLimits, SessionOutlet } from './types.js';
 
 interface Inflight {
   readonly outgoing: Outgoing;
@@ -98,6 +98,11 @@ export class Session {
     return this.#inflight.size;
   }
 
+  /** Payload bytes waiting in the queue. */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
   get queuedCount(): number {
     return this.#queue.length - this.#queueHead;
   }
@@ -169,8 +174,9 @@ export class Session {
     const outlet = this.#outlet;
     if (outgoing.qos === 0) {
       if (outlet !== undefined) {
-        if (outlet.congested) this.#dropped();
-        else outlet.sendPublish(outgoing, undefined, false);
+        if (outlet.congested) this.#dropped(outgoing, 'congested');
+        else if (outlet.sendPublish(outgoing, undefined, false))
+          this.limits.onDelivered?.(this.clientId, outgoing);
         return;
       }
       if (!this.limits.queueQos0) return;
@@ -193,6 +199,7 @@ export class Session {
     }
     this.#inflight.delete(packetId);
     this.#forget(entry.outgoing);
+    this.limits.onDelivered?.(this.clientId, entry.outgoing);
     this.#pump();
     return true;
   }
@@ -235,7 +242,7 @@ export class Session {
       this.#queueHead++;
       this.#queuedBytes -= next.message.payload.length;
       if (next.qos === 0) {
-        outlet.sendPublish(next, undefined, false);
+        if (outlet.sendPublish(next, undefined, false)) this.limits.onDelivered?.(this.clientId, next);
         this.#forget(next);
       } else this.#send(outlet, next);
     }
@@ -267,8 +274,9 @@ export class Session {
   #drop(packetId: number): void {
     const entry = this.#inflight.get(packetId);
     this.#inflight.delete(packetId);
-    if (entry !== undefined) this.#forget(entry.outgoing);
-    this.#dropped();
+    if (entry === undefined) return;
+    this.#forget(entry.outgoing);
+    this.#dropped(entry.outgoing, 'too_large');
   }
 
   #add(store: SessionStore, outgoing: Outgoing, packetId: number | undefined): number {
@@ -295,7 +303,7 @@ export class Session {
     }
     // Like mosquitto, by default a full queue drops the newest message.
     if (this.#full(maxQueued, maxQueuedBytes, bytes)) {
-      this.#dropped();
+      this.#dropped(outgoing, 'queue_full');
       return;
     }
     const owned = ownedMessage(outgoing.message);
@@ -319,11 +327,11 @@ export class Session {
     this.#queueHead++;
     this.#queuedBytes -= oldest.message.payload.length;
     this.#forget(oldest);
-    this.#dropped();
+    this.#dropped(oldest, 'queue_full');
   }
 
-  #dropped(): void {
+  #dropped(outgoing: Outgoing, reason: SessionDropReason): void {
     this.dropped++;
-    this.limits.onDrop?.();
+    this.limits.onDropped?.(this.clientId, outgoing, reason);
   }
 }

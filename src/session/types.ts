@@ -34,6 +34,10 @@ export interface SessionLimits {
   queueQos0: boolean;
   /** A full queue drops its oldest message instead of the new one (mosquitto drops the new one). */
   dropOldest?: boolean;
-  /** Counts every message a session drops (full queue, congested socket, too large): the drop metric. */
-  onDrop?: () => void;
+  /** Set only while hooks observe deliveries, so the QoS 0 path pays one undefined check. */
+  onDelivered?: (clientId: string, outgoing: Outgoing) => void;
+  /** Told of every message a session drops (full queue, congested socket, too large): metrics and hooks. */
+  onDropped?: (clientId: string, outgoing: Outgoing, reason: SessionDropReason) => void;
 }
+
+export type SessionDropReason = 'queue_full' | 'congested' | 'too_large';

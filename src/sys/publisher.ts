@@ -1,5 +1,13 @@
 import type { Message } from '../router/types.js';
 import type { BrokerStats } from './stats.js';
+import { LoadAverages } from './load.js';
+
+/** What the sessions hold now, summed (messages/inflight, messages/stored, store/messages/...). */
+export interface SessionTotals {
+  inflight: number;
+  queued: number;
+  queuedBytes: number;
+}
 
 export interface SysSources {
   stats: BrokerStats;
@@ -8,6 +16,11 @@ export interface SysSources {
   sessionCount(): number;
   subscriptionCount(): number;
   retainedCount(): number;
+  /** Payload bytes of the retained messages. */
+  retainedBytes(): number;
+  sessionTotals(): SessionTotals;
+  /** Sessions ended by their expiry interval. */
+  expiredCount(): number;
   publish(message: Message): void;
 }
 
@@ -18,6 +31,8 @@ export interface SysSources {
 export class SysPublisher {
   readonly #sources: SysSources;
   readonly #last = new Map<string, string>();
+  readonly #load = new LoadAverages();
+  #heapMaximum = 0;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(sources: SysSources) {
@@ -26,6 +41,7 @@ export class SysPublisher {
 
   start(intervalSeconds: number): void {
     this.#emit('$SYS/broker/version', `midge version ${this.#sources.version}`);
+    this.#emit('$SYS/broker/timestamp', new Date(this.#sources.stats.startedAt).toISOString());
     if (intervalSeconds <= 0) return;
     this.publishNow();
     this.#timer = setInterval(() => this.publishNow(), intervalSeconds * 1000);
@@ -58,8 +74,49 @@ export class SysPublisher {
       ['bytes/sent', stats.bytesSent],
       ['subscriptions/count', s.subscriptionCount()],
       ['retained messages/count', s.retainedCount()],
+      ...this.#extended(),
     ];
     for (const [name, value] of figures) this.#emit(`$SYS/broker/${name}`, String(value));
+    for (const [name, value] of this.#loads()) this.#emit(`$SYS/broker/load/${name}`, value);
+  }
+
+  /** The rest of mosquitto's tree: expiry, in-flight and stored messages, publish bytes, heap. */
+  #extended(): [string, number | string][] {
+    const s = this.#sources;
+    const { stats } = s;
+    const totals = s.sessionTotals();
+    const heap = process.memoryUsage().heapUsed;
+    if (heap > this.#heapMaximum) this.#heapMaximum = heap;
+    const storedCount = totals.queued + s.retainedCount();
+    return [
+      ['clients/expired', s.expiredCount()],
+      ['messages/inflight', totals.inflight],
+      ['messages/stored', storedCount],
+      ['store/messages/count', storedCount],
+      ['store/messages/bytes', totals.queuedBytes + s.retainedBytes()],
+      ['publish/bytes/received', stats.publishBytesReceived],
+      ['publish/bytes/sent', stats.publishBytesSent],
+      ['heap/current', heap],
+      ['heap/maximum', this.#heapMaximum],
+    ];
+  }
+
+  /** $SYS/broker/load/{messages,bytes,publish}/..., connections and sockets: 1, 5 and 15 minute averages. */
+  #loads(): Map<string, string> {
+    const { stats } = this.#sources;
+    return this.#load.update(
+      new Map([
+        ['messages/received', stats.messagesReceived],
+        ['messages/sent', stats.messagesSent],
+        ['bytes/received', stats.bytesReceived],
+        ['bytes/sent', stats.bytesSent],
+        ['publish/received', stats.publishReceived],
+        ['publish/sent', stats.publishSent],
+        ['publish/dropped', stats.publishDropped],
+        ['connections', stats.connectionsTotal],
+        ['sockets', stats.connectionsTotal],
+      ]),
+    );
   }
 
   #emit(topic: string, value: string): void {

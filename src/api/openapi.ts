@@ -1,0 +1,302 @@
+// The OpenAPI 3.1 description served at /api/v1/openapi.json. The publish body schema is shared with the
+// route, so the validation fastify applies and the document cannot drift apart.
+import { VERSION } from '../index.js';
+
+export const publishBodySchema = {
+  type: 'object',
+  required: ['topic'],
+  additionalProperties: false,
+  properties: {
+    topic: { type: 'string', minLength: 1, maxLength: 65535 },
+    payload: { description: 'Text (utf8), base64 text (base64) or any JSON value (json, sent as JSON text)' },
+    encoding: { type: 'string', enum: ['utf8', 'base64', 'json'], default: 'utf8' },
+    qos: { type: 'integer', enum: [0, 1, 2], default: 0 },
+    retain: { type: 'boolean', default: false },
+    properties: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        contentType: { type: 'string' },
+        responseTopic: { type: 'string' },
+        correlationData: { type: 'string', description: 'base64' },
+        messageExpiryInterval: { type: 'integer', minimum: 0, maximum: 4294967295 },
+        payloadFormatIndicator: { type: 'boolean' },
+        userProperties: {
+          type: 'object',
+          additionalProperties: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+        },
+      },
+    },
+    waitFor: {
+      type: 'object',
+      required: ['clientId'],
+      additionalProperties: false,
+      description: 'Answer once this client acknowledged the message (QoS 1/2) or the timeout passed',
+      properties: {
+        clientId: { type: 'string' },
+        timeoutMs: { type: 'integer', minimum: 1, maximum: 60000, default: 10000 },
+      },
+    },
+  },
+} as const;
+
+const error = {
+  description: 'Error',
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        properties: {
+          error: {
+            type: 'object',
+            required: ['code', 'message'],
+            properties: {
+              code: { type: 'string' },
+              message: { type: 'string' },
+              reasonCode: { type: 'integer' },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
+const json = (schema: object, description = 'OK'): object => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const ref = (name: string): object => ({ $ref: `#/components/schemas/${name}` });
+const errors = { 400: error, 401: error, 403: error, 404: error };
+const clientIdParam = { name: 'clientId', in: 'path', required: true, schema: { type: 'string' } };
+const topicParam = {
+  name: 'topic',
+  in: 'path',
+  required: true,
+  description: 'The topic name; may contain slashes',
+  schema: { type: 'string' },
+};
+const query = (name: string, type: string, description?: string): object => ({
+  name,
+  in: 'query',
+  required: false,
+  schema: { type },
+  ...(description === undefined ? {} : { description }),
+});
+
+const publishResult = {
+  type: 'object',
+  required: ['delivered', 'queued'],
+  properties: {
+    delivered: { type: 'integer', description: 'Connected subscribers handed the message now' },
+    queued: { type: 'integer', description: 'Offline persistent sessions that queued it' },
+    acknowledged: { type: 'boolean', description: 'With waitFor: the client acknowledged in time' },
+  },
+};
+
+const clientInfo = {
+  type: 'object',
+  properties: Object.fromEntries(
+    [
+      ['clientId', 'string'],
+      ['username', 'string'],
+      ['connected', 'boolean'],
+      ['listener', 'integer'],
+      ['remoteAddress', 'string'],
+      ['protocolVersion', 'integer'],
+      ['keepalive', 'integer'],
+      ['connectedSince', 'string'],
+      ['sessionExpiryInterval', 'integer'],
+      ['subscriptionCount', 'integer'],
+      ['inflight', 'integer'],
+      ['queued', 'integer'],
+      ['dropped', 'integer'],
+      ['bytesIn', 'integer'],
+      ['bytesOut', 'integer'],
+      ['messagesIn', 'integer'],
+      ['messagesOut', 'integer'],
+    ].map(([name, type]) => [name, { type }]),
+  ),
+};
+
+const subscription = {
+  type: 'object',
+  properties: {
+    clientId: { type: 'string' },
+    topicFilter: { type: 'string' },
+    qos: { type: 'integer' },
+    noLocal: { type: 'boolean' },
+    retainAsPublished: { type: 'boolean' },
+    retainHandling: { type: 'integer' },
+    subscriptionId: { type: 'integer' },
+  },
+};
+
+const retained = {
+  type: 'object',
+  properties: {
+    topic: { type: 'string' },
+    payload: { type: 'string', description: 'base64' },
+    text: { type: 'string', description: 'The payload as text, when it is valid UTF-8' },
+    qos: { type: 'integer' },
+    receivedAt: { type: 'string', format: 'date-time' },
+    contentType: { type: 'string' },
+  },
+};
+
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: 'A retry with the same key gets the first answer and publishes nothing',
+  schema: { type: 'string', maxLength: 200 },
+};
+
+export function openApiDocument(): object {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Midge HTTP API', version: VERSION, description: 'Push to and control an MQTT broker.' },
+    security: [{ apiKey: [] }, { basic: [] }],
+    components: {
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from `midge apikey create`' },
+        basic: { type: 'http', scheme: 'basic', description: 'A Midge user (superuser for admin routes)' },
+      },
+      schemas: {
+        PublishRequest: publishBodySchema,
+        PublishResult: publishResult,
+        ClientInfo: clientInfo,
+        Subscription: subscription,
+        RetainedMessage: retained,
+      },
+    },
+    paths: {
+      '/api/v1/publish': {
+        post: {
+          summary: 'Publish one message as the caller (ACL and hooks apply)',
+          parameters: [idempotencyKey],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('PublishRequest') } } },
+          responses: { 200: json(ref('PublishResult')), ...errors, 413: error, 422: error },
+        },
+      },
+      '/api/v1/publish/batch': {
+        post: {
+          summary: 'Publish several messages in order; one result each',
+          parameters: [idempotencyKey],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: { messages: { type: 'array', items: ref('PublishRequest') } },
+                },
+              },
+            },
+          },
+          responses: {
+            200: json({
+              type: 'object',
+              properties: { results: { type: 'array', items: { type: 'object' } } },
+            }),
+            ...errors,
+          },
+        },
+      },
+      '/api/v1/clients': {
+        get: {
+          summary: 'Clients and their sessions',
+          parameters: [
+            query('clientId', 'string', 'Client ids containing this text'),
+            query('username', 'string'),
+            query('listener', 'integer'),
+            query('connected', 'boolean'),
+          ],
+          responses: {
+            200: json({
+              type: 'object',
+              properties: { clients: { type: 'array', items: ref('ClientInfo') } },
+            }),
+            ...errors,
+          },
+        },
+      },
+      '/api/v1/clients/{clientId}': {
+        get: {
+          summary: "One client's details and subscriptions",
+          parameters: [clientIdParam],
+          responses: { 200: json(ref('ClientInfo')), ...errors },
+        },
+        delete: {
+          summary: 'Disconnect a client (MQTT 5 clients get DISCONNECT with the reason code, default 0x98)',
+          parameters: [clientIdParam, query('reasonCode', 'integer')],
+          responses: { 204: { description: 'Disconnected' }, ...errors },
+        },
+      },
+      '/api/v1/sessions/{clientId}': {
+        delete: {
+          summary: 'End a session (its client is disconnected first)',
+          parameters: [clientIdParam],
+          responses: { 204: { description: 'Deleted' }, ...errors },
+        },
+      },
+      '/api/v1/subscriptions': {
+        get: {
+          summary: 'Subscriptions, by client or by filter',
+          parameters: [query('clientId', 'string'), query('filter', 'string')],
+          responses: {
+            200: json({
+              type: 'object',
+              properties: { subscriptions: { type: 'array', items: ref('Subscription') } },
+            }),
+            ...errors,
+          },
+        },
+      },
+      '/api/v1/retained': {
+        get: {
+          summary: 'Retained messages matching a topic filter (default #)',
+          parameters: [query('filter', 'string')],
+          responses: {
+            200: json({
+              type: 'object',
+              properties: { messages: { type: 'array', items: ref('RetainedMessage') } },
+            }),
+            ...errors,
+          },
+        },
+      },
+      '/api/v1/retained/{topic}': {
+        get: {
+          summary: 'One retained message',
+          parameters: [topicParam],
+          responses: { 200: json(ref('RetainedMessage')), ...errors },
+        },
+        delete: {
+          summary: 'Delete a retained message (nothing is sent to subscribers)',
+          parameters: [topicParam],
+          responses: { 204: { description: 'Deleted' }, ...errors },
+        },
+      },
+      '/healthz': {
+        get: { summary: 'Liveness', security: [], responses: { 200: json({ type: 'object' }) } },
+      },
+      '/readyz': {
+        get: {
+          summary: 'Readiness',
+          security: [],
+          responses: { 200: json({ type: 'object' }), 503: json({ type: 'object' }, 'Stopping') },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics',
+          responses: {
+            200: { description: 'OK', content: { 'text/plain': { schema: { type: 'string' } } } },
+            401: error,
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,125 @@
+// The control surface of a running broker: what the HTTP API, embedding programs and tests may do besides
+// MQTT. Plain data in and out; every publish goes through the same ACL, hooks and router as a client's.
+import type { Properties, QoS } from '../protocol/types.js';
+import type { BrokerHooks } from '../hooks/types.js';
+
+/** The in-process publisher or API user a request acts as; ACLs see it like a client with these ids. */
+export interface ControlIdentity {
+  readonly clientId: string;
+  readonly username: string | undefined;
+  readonly superuser?: boolean;
+  readonly remoteAddress?: string;
+  /** Index of the listener (in Config.listeners) the request came in on, for per_listener_settings. */
+  readonly listener?: number;
+}
+
+export interface PublishRequest {
+  topic: string;
+  payload: Buffer;
+  qos: QoS;
+  retain: boolean;
+  properties?: Properties;
+  /** Wait until this client acknowledges the message (QoS 1/2) or `timeoutMs` passes. */
+  waitFor?: { clientId: string; timeoutMs: number };
+}
+
+export interface PublishResult {
+  /** Subscribers with a connection that were handed the message now. */
+  delivered: number;
+  /** Offline persistent sessions that queued it. */
+  queued: number;
+  /** With waitFor: whether that client acknowledged in time. */
+  acknowledged?: boolean;
+}
+
+export interface ClientFilter {
+  clientId?: string;
+  username?: string;
+  /** Listener index in Config.listeners. */
+  listener?: number;
+  connected?: boolean;
+}
+
+export interface ClientInfo {
+  clientId: string;
+  username: string | undefined;
+  connected: boolean;
+  listener: number | undefined;
+  remoteAddress: string | undefined;
+  protocolVersion: number | undefined;
+  keepalive: number | undefined;
+  /** ISO 8601, while connected. */
+  connectedSince: string | undefined;
+  sessionExpiryInterval: number;
+  subscriptionCount: number;
+  inflight: number;
+  queued: number;
+  dropped: number;
+  bytesIn: number;
+  bytesOut: number;
+  messagesIn: number;
+  messagesOut: number;
+}
+
+export interface SubscriptionInfo {
+  clientId: string;
+  topicFilter: string;
+  qos: QoS;
+  noLocal: boolean;
+  retainAsPublished: boolean;
+  retainHandling: number;
+  subscriptionId?: number;
+}
+
+export interface RetainedInfo {
+  topic: string;
+  payload: Buffer;
+  qos: QoS;
+  properties?: Properties;
+  /** ISO 8601 time the broker received it. */
+  receivedAt: string;
+}
+
+export interface AuthAnswer {
+  ok: boolean;
+  superuser: boolean;
+}
+
+/** Reachable as `broker.control`. */
+export interface BrokerControl {
+  publish(request: PublishRequest, as: ControlIdentity): Promise<PublishResult>;
+  clients(filter?: ClientFilter): ClientInfo[];
+  client(clientId: string): (ClientInfo & { subscriptions: SubscriptionInfo[] }) | undefined;
+  /** Disconnects a client (MQTT 5 clients get DISCONNECT with `reasonCode`, default 0x98). False if offline. */
+  kick(clientId: string, reasonCode?: number): boolean;
+  /** Ends a session (kicking its client first). False if there was none. */
+  deleteSession(clientId: string): boolean;
+  subscriptions(filter?: { clientId?: string; topicFilter?: string }): SubscriptionInfo[];
+  retained(filter: string): RetainedInfo[];
+  deleteRetained(topic: string): boolean;
+  /** Username and password through the auth chain, as a client's CONNECT would be checked. */
+  authenticate(
+    username: string,
+    password: string,
+    from: { remoteAddress: string; listener?: number },
+  ): Promise<AuthAnswer>;
+  /** Registers hooks (observers and interceptors); the returned function removes them. */
+  addHooks(hooks: BrokerHooks): () => void;
+  /** Prometheus text exposition of the broker's metrics. */
+  metrics(): Promise<{ contentType: string; text: string }>;
+  readonly sessionCount: number;
+  readonly connectedCount: number;
+}
+
+/** A control request that cannot be done; `status` is the HTTP status that fits. */
+export class ControlError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+    readonly reasonCode?: number,
+  ) {
+    super(`${code}: ${message}`);
+    this.name = 'ControlError';
+  }
+}
