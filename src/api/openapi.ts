@@ -69,6 +69,7 @@ const json = (schema: object, description = 'OK'): object => ({
 const ref = (name: string): object => ({ $ref: `#/components/schemas/${name}` });
 const errors = { 400: error, 401: error, 403: error, 404: error };
 const clientIdParam = { name: 'clientId', in: 'path', required: true, schema: { type: 'string' } };
+const usernameParam = { name: 'username', in: 'path', required: true, schema: { type: 'string' } };
 const topicParam = {
   name: 'topic',
   in: 'path',
@@ -168,6 +169,38 @@ export function openApiDocument(): object {
         ClientInfo: clientInfo,
         Subscription: subscription,
         RetainedMessage: retained,
+        TokenRequest: {
+          type: 'object',
+          required: ['clientIds'],
+          properties: {
+            clientIds: { type: 'array', items: { type: 'string' } },
+            ttlSeconds: { type: 'integer' },
+          },
+        },
+        UserRequest: {
+          type: 'object',
+          required: ['username', 'password'],
+          properties: {
+            username: { type: 'string' },
+            password: { type: 'string' },
+            superuser: { type: 'boolean' },
+          },
+        },
+        AclRequest: {
+          type: 'object',
+          required: ['username', 'topic', 'rw'],
+          properties: { username: { type: 'string' }, topic: { type: 'string' }, rw: { type: 'integer' } },
+        },
+        ExplainRequest: {
+          type: 'object',
+          required: ['topic', 'access'],
+          properties: {
+            username: { type: 'string' },
+            clientId: { type: 'string' },
+            topic: { type: 'string' },
+            access: { type: 'string', enum: ['read', 'write', 'subscribe'] },
+          },
+        },
       },
     },
     paths: {
@@ -276,6 +309,71 @@ export function openApiDocument(): object {
           summary: 'Delete a retained message (nothing is sent to subscribers)',
           parameters: [topicParam],
           responses: { 204: { description: 'Deleted' }, ...errors },
+        },
+      },
+      '/api/v1/tokens': {
+        post: {
+          summary: 'Issue an envelope device token (needs envelope_secret)',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('TokenRequest') } },
+          },
+          responses: {
+            200: json({
+              type: 'object',
+              properties: { token: { type: 'string' }, expiresAt: { type: 'string' } },
+            }),
+            ...errors,
+            409: error,
+          },
+        },
+      },
+      '/api/v1/users': {
+        get: {
+          summary: 'Users of the auth store',
+          responses: { 200: json({ type: 'object' }), ...errors, 409: error },
+        },
+        post: {
+          summary: 'Add a user',
+          requestBody: { required: true, content: { 'application/json': { schema: ref('UserRequest') } } },
+          responses: { 201: json({ type: 'object' }, 'Created'), ...errors, 409: error },
+        },
+      },
+      '/api/v1/users/{username}': {
+        patch: {
+          summary: "Change a user's password or superuser flag",
+          parameters: [usernameParam],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: { 204: { description: 'Changed' }, ...errors },
+        },
+        delete: {
+          summary: 'Remove a user and its ACL rows',
+          parameters: [usernameParam],
+          responses: { 204: { description: 'Removed' }, ...errors },
+        },
+      },
+      '/api/v1/acls': {
+        get: {
+          summary: 'ACL rows, of one user or all',
+          parameters: [query('username', 'string')],
+          responses: { 200: json({ type: 'object' }), ...errors, 409: error },
+        },
+        post: {
+          summary: 'Add or change an ACL row (rw: 1 read, 2 read and write)',
+          requestBody: { required: true, content: { 'application/json': { schema: ref('AclRequest') } } },
+          responses: { 201: json({ type: 'object' }, 'Created'), ...errors, 409: error },
+        },
+        delete: {
+          summary: 'Remove an ACL row',
+          parameters: [query('username', 'string'), query('topic', 'string')],
+          responses: { 204: { description: 'Removed' }, ...errors },
+        },
+      },
+      '/api/v1/acls/explain': {
+        post: {
+          summary: 'Which provider and rule decide an access (as `midge acl explain`)',
+          requestBody: { required: true, content: { 'application/json': { schema: ref('ExplainRequest') } } },
+          responses: { 200: json({ type: 'object' }), ...errors },
         },
       },
       '/healthz': {

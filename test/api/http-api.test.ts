@@ -43,6 +43,9 @@ test('the OpenAPI document validates as OpenAPI 3.1 and lists the required route
     '/api/v1/clients/{clientId}',
     '/api/v1/sessions/{clientId}',
     '/api/v1/retained/{topic}',
+    '/api/v1/tokens',
+    '/api/v1/users',
+    '/api/v1/acls/explain',
     '/metrics',
   ]) {
     assert.ok(reply.body.paths[path], path);
