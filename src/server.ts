@@ -425,6 +425,9 @@ class MidgeBroker implements Broker, DeliverySink {
       this.#listeners.push(listener);
       this.#addresses.push(address);
       this.#log.info(`listening on ${address.host}:${address.port} (${address.protocol})`);
+      if (listenerConfig.mountPoint !== undefined) {
+        log.warn(`listener ${address.port}: 'mount_point' is not supported yet; topics are not prefixed`);
+      }
     }
     this.#sys.start(this.config.sysInterval);
     if (this.config.localOnlyMode) {

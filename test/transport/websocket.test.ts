@@ -278,3 +278,42 @@ test('WSS with require_certificate and use_identity_as_username: the CN is the u
     }),
   );
 });
+
+test(
+  'backpressure: a WebSocket subscriber that stops reading has QoS 0 dropped, not buffered without bound',
+  { timeout: 60_000 },
+  async () => {
+    const topic = `${uniquePrefix('ws-slow')}/t`;
+    const slow = await open();
+    slow.send(RawWsClient.bytes(CONNECT('slow-reader')));
+    assert.equal((await slow.next()).type, 'connack');
+    slow.send(
+      RawWsClient.bytes({ type: 'subscribe', packetId: 1, subscriptions: [{ topicFilter: topic, qos: 0 }] }),
+    );
+    assert.equal((await slow.next()).type, 'suback');
+    slow.ws.pause(); // the socket stops reading: the kernel buffers fill, then the broker's send buffer grows
+
+    const sent = 6000;
+    // Under this broker's 4 KiB maximum packet size: 6000 × 3.5 KiB ≈ 20 MiB, far above the 4 MiB congestion limit.
+    const payload = Buffer.alloc(3500, 0x61);
+    const publisher = await clients.connect({ protocol: 'mqtt', port: port(0) });
+    for (let i = 0; i < sent; i++) publisher.client.publish(topic, payload, { qos: 0 });
+    // The publisher is not held up by the slow subscriber: a QoS 1 round trip completes.
+    await publisher.client.publishAsync(`${topic}/other`, 'still moving', { qos: 1 });
+
+    slow.ws.resume();
+    // PINGRESP is queued behind every delivery the broker kept, so once it arrives all of them have.
+    slow.send(RawWsClient.bytes({ type: 'pingreq' }));
+    let delivered = 0;
+    for (;;) {
+      const packet = await slow.next(15_000);
+      if (packet.type === 'pingresp') break;
+      if (packet.type === 'publish') delivered++;
+    }
+    assert.ok(delivered > 0, 'some messages got through');
+    assert.ok(
+      delivered < sent,
+      `QoS 0 messages beyond the limit are dropped (${delivered} of ${sent} delivered)`,
+    );
+  },
+);
