@@ -60,6 +60,12 @@ const BAD_USER_NAME_OR_PASSWORD = 0x86;
 const SERVER_UNAVAILABLE = 0x88;
 /** With acl_cacheseconds 0, the delivery path refreshes in the background at most this often per user. */
 const MIN_BACKGROUND_REFRESH_MS = 1000;
+/**
+ * PUBLISH and each delivered message ask the backend whether its data changed at most this often: the
+ * question (PRAGMA data_version) costs microseconds, too much per message. CONNECT, SUBSCRIBE and explain
+ * always ask.
+ */
+const CHANGE_POLL_MS = 100;
 
 interface CachedAuth {
   readonly digest: Buffer;
@@ -89,8 +95,13 @@ export function createDatabaseProvider(
 
   const nameOf = (who: Pick<Identity, 'username'>): string => who.username ?? anonymous;
 
-  const checkChanged = (): void => {
-    if (backend.changed?.() === true) {
+  let lastChangeCheck = 0;
+  const checkChanged = (always: boolean): void => {
+    if (backend.changed === undefined) return;
+    const now = Date.now();
+    if (!always && now - lastChangeCheck < CHANGE_POLL_MS) return;
+    lastChangeCheck = now;
+    if (backend.changed()) {
       acls.clear();
       auths.clear();
     }
@@ -118,8 +129,8 @@ export function createDatabaseProvider(
   };
 
   /** A fresh record, or the stale one when the database cannot be reached (logged), or undefined. */
-  const record = async (username: string): Promise<AclRecord | undefined> => {
-    checkChanged();
+  const record = async (username: string, always = true): Promise<AclRecord | undefined> => {
+    checkChanged(always);
     const fresh = acls.fresh(username);
     if (fresh !== undefined) return fresh;
     try {
@@ -150,13 +161,13 @@ export function createDatabaseProvider(
   const authorize = async (who: Identity, topic: string, access: Access): Promise<Decision> => {
     const username = nameOf(who);
     if (superuserGlob(username) !== undefined) return 'allow';
-    return decide(await record(username), who, topic, access).decision;
+    return decide(await record(username, access !== 'write'), who, topic, access).decision;
   };
 
   const authenticate = async (credentials: Credentials): Promise<AuthResult> => {
     const username = credentials.username;
     if (username === undefined) return { decision: 'defer' };
-    checkChanged();
+    checkChanged(true);
     const digest = digestOf(credentials.password);
     const cached = auths.fresh(username);
     if (cached !== undefined && crypto.timingSafeEqual(cached.digest, digest)) return cached.result;
@@ -232,7 +243,7 @@ export function createDatabaseProvider(
     authorizeRead(who: Identity, topic: string): Decision {
       const username = nameOf(who);
       if (superuserGlob(username) !== undefined) return 'allow';
-      checkChanged();
+      checkChanged(false);
       const entry = acls.entry(username);
       if (entry === undefined) {
         quietLoad(username);

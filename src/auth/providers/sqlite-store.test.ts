@@ -79,12 +79,16 @@ test('sqlite provider: the broker side sees a change made through the store at o
   assert.equal((await provider.authenticate(who('client', '123456'))).decision, 'allow');
   assert.equal((await provider.authenticate(who('client', 'nope'))).decision, 'deny');
   const client = who('client');
-  assert.equal(await provider.authorizePublish?.(client, '/p/client/upload', 0, false), 'defer');
+  assert.equal(await provider.authorizeSubscribe?.(client, '/p/client/upload', 0), 'defer');
   await store.addAcl('client', '/p/client/upload', 2);
+  // SUBSCRIBE and CONNECT see a change at once; PUBLISH and deliveries within CHANGE_POLL_MS (100 ms).
+  assert.equal(await provider.authorizeSubscribe?.(client, '/p/client/upload', 0), 'allow');
   assert.equal(await provider.authorizePublish?.(client, '/p/client/upload', 0, false), 'allow');
   assert.equal(provider.authorizeRead?.(client, '/p/client/upload'), 'allow');
   await store.setPassword('client', 'changed');
   assert.equal((await provider.authenticate(who('client', '123456'))).decision, 'deny');
   await store.removeAcl('client', '/p/client/upload');
+  await new Promise((resolve) => setTimeout(resolve, 150));
   assert.equal(provider.authorizeRead?.(client, '/p/client/upload'), 'defer');
+  assert.equal(await provider.authorizePublish?.(client, '/p/client/upload', 0, false), 'defer');
 });
