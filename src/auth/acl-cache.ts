@@ -1,6 +1,6 @@
 // A bounded cache with a time to live, for the answers of database providers (auth_opt_acl_cacheseconds,
 // auth_opt_auth_cacheseconds). Entries past their TTL stay readable as "stale" so the synchronous delivery
-// path can still answer while a refresh runs; clear() drops everything when the data changed.
+// path can still answer while a refresh runs; expireAll() marks everything stale when the data changed.
 
 export interface CacheEntry<V> {
   readonly value: V;
@@ -48,6 +48,20 @@ export class TtlCache<K, V> {
 
   clear(): void {
     this.#entries.clear();
+  }
+
+  /**
+   * Every entry becomes stale and due for refresh at once, but stays readable: when users or ACLs change, the
+   * asynchronous checks (CONNECT, PUBLISH, SUBSCRIBE) fetch again, while the synchronous read check on delivery
+   * answers from the last known rules until its refresh lands instead of dropping every client's next message.
+   */
+  expireAll(): void {
+    for (const [key, entry] of this.#entries)
+      this.#entries.set(key, { value: entry.value, storedAt: 0, expiresAt: 0 });
+  }
+
+  keys(): IterableIterator<K> {
+    return this.#entries.keys();
   }
 
   get size(): number {

@@ -96,15 +96,26 @@ export function createDatabaseProvider(
   const nameOf = (who: Pick<Identity, 'username'>): string => who.username ?? anonymous;
 
   let lastChangeCheck = 0;
+  /**
+   * When the data changed: every cached ACL goes stale and is fetched again at once; asynchronous checks wait
+   * for refreshingAll, so a PUBLISH checked after the change is routed under the new rules. The
+   * synchronous read check keeps answering from the last known rules meanwhile instead of withholding every
+   * client's next message.
+   */
+  let refreshingAll: Promise<unknown> | undefined;
   const checkChanged = (always: boolean): void => {
     if (backend.changed === undefined) return;
     const now = Date.now();
     if (!always && now - lastChangeCheck < CHANGE_POLL_MS) return;
     lastChangeCheck = now;
-    if (backend.changed()) {
-      acls.clear();
-      auths.clear();
-    }
+    if (!backend.changed()) return;
+    acls.expireAll();
+    auths.clear();
+    const refresh = Promise.allSettled([...acls.keys()].map((username) => load(username)));
+    refreshingAll = refresh;
+    void refresh.then(() => {
+      if (refreshingAll === refresh) refreshingAll = undefined;
+    });
   };
 
   const load = (username: string): Promise<AclRecord> => {
@@ -131,6 +142,7 @@ export function createDatabaseProvider(
   /** A fresh record, or the stale one when the database cannot be reached (logged), or undefined. */
   const record = async (username: string, always = true): Promise<AclRecord | undefined> => {
     checkChanged(always);
+    if (refreshingAll !== undefined) await refreshingAll;
     const fresh = acls.fresh(username);
     if (fresh !== undefined) return fresh;
     try {
@@ -259,7 +271,7 @@ export function createDatabaseProvider(
     },
     explain,
     invalidate(): void {
-      acls.clear();
+      acls.expireAll();
       auths.clear();
     },
     close: () => (closed ??= backend.close()),

@@ -214,7 +214,7 @@ export function createHttpProvider(settings: HttpProviderSettings): HttpProvider
     },
     explain,
     invalidate(): void {
-      acls.clear();
+      acls.expireAll();
       auths.clear();
     },
     settled: async (): Promise<void> => {

@@ -87,8 +87,14 @@ test('sqlite provider: the broker side sees a change made through the store at o
   assert.equal(provider.authorizeRead?.(client, '/p/client/upload'), 'allow');
   await store.setPassword('client', 'changed');
   assert.equal((await provider.authenticate(who('client', '123456'))).decision, 'deny');
+  // A change elsewhere in the store must not cost this client its next delivery: the read check answers from
+  // the last known rules while they are fetched again.
+  await store.addUser('other', 'x');
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  assert.equal(provider.authorizeRead?.(client, '/p/client/upload'), 'allow');
   await store.removeAcl('client', '/p/client/upload');
   await new Promise((resolve) => setTimeout(resolve, 150));
-  assert.equal(provider.authorizeRead?.(client, '/p/client/upload'), 'defer');
+  // PUBLISH waits for the fresh rules; deliveries then use them too.
   assert.equal(await provider.authorizePublish?.(client, '/p/client/upload', 0, false), 'defer');
+  assert.equal(provider.authorizeRead?.(client, '/p/client/upload'), 'defer');
 });
