@@ -186,6 +186,10 @@ async function admit(
     version === 5
       ? connackPropertiesFor(ctx, client, assigned ? clientId : undefined, serverKeepAlive)
       : undefined;
+  if (connackProperties !== undefined && properties?.requestResponseInformation === 1) {
+    const responseInformation = responseInformationFor(clientId);
+    if (responseInformation !== undefined) connackProperties.responseInformation = responseInformation;
+  }
   if (connackProperties !== undefined && admission.method !== undefined) {
     // [MQTT-4.12.0-5] the successful CONNACK names the method of the exchange.
     connackProperties.authenticationMethod = admission.method;
@@ -243,6 +247,16 @@ function connackPropertiesFor(
   if (assignedId !== undefined) properties.assignedClientIdentifier = assignedId; // [MQTT-3.2.2-16]
   if (serverKeepAlive !== undefined) properties.serverKeepAlive = serverKeepAlive;
   return properties;
+}
+
+/**
+ * Section 4.10: Response Information, only when the client asked for it ([MQTT-3.1.2-28] forbids it otherwise),
+ * is the base of a response topic private to this client id. An id that could not be one topic level (empty,
+ * or holding '/', '+' or '#') gets none rather than a base that crosses into another client's tree.
+ */
+function responseInformationFor(clientId: string): string | undefined {
+  if (clientId.length === 0 || /[/+#]/.test(clientId)) return undefined;
+  return `response/${clientId}`;
 }
 
 /** CONNACK with a failure code, then close [MQTT-3.2.2-5]; Session Present is 0 [MQTT-3.2.2-4]. */

@@ -61,6 +61,19 @@ describe('MQTT 5.0 basics', () => {
     await expectAlive(client);
   });
 
+  test('(5.0) [MQTT-3.1.2-28] Response Information only when requested: the base of a response topic for this client id', async () => {
+    const id = uid('resp');
+    const asked = await connect5(id, { requestResponseInformation: 1 });
+    assert.equal(asked.connack.properties?.responseInformation, `response/${id}`);
+    const notAsked = await connect5(uid('resp'), { requestResponseInformation: 0 });
+    assert.equal(notAsked.connack.properties?.responseInformation, undefined);
+    const silent = await connect5(uid('resp'));
+    assert.equal(silent.connack.properties?.responseInformation, undefined);
+    const crossing = await connect5(`${uid('a')}/b`, { requestResponseInformation: 1 });
+    assert.equal(crossing.connack.reasonCode, 0);
+    assert.equal(crossing.connack.properties?.responseInformation, undefined, 'an id with "/" gets no base');
+  });
+
   test('(5.0) [MQTT-3.2.2-16][MQTT-3.1.3-7] an empty ClientId gets an Assigned Client Identifier no other session uses', async () => {
     const first = await connect5('');
     const second = await connect5('');
