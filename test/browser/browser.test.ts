@@ -12,8 +12,8 @@ import type { Page } from 'playwright-core';
 import { hashPassword } from '../../src/auth/password.js';
 import { makeTestCerts, type TestCerts } from '../helpers/certs.js';
 import { freePort, startMidge, type MidgeProcess } from '../helpers/midge-process.js';
-import { describeExit, runProcess, sleep, startProcess, uniquePrefix } from '../interop/support.js';
-import { launchChromium, type Browser } from './chromium.js';
+import { describeExit, runProcess, startProcess, uniquePrefix } from '../interop/support.js';
+import { launchChromium, waitForHttp, type Browser } from './chromium.js';
 
 const require = createRequire(import.meta.url);
 const PAGES = join(dirname(fileURLToPath(import.meta.url)), 'pages');
@@ -37,20 +37,6 @@ function writeWebRoot(dir: string): string {
     join(www, 'mqtt.min.js'),
   );
   return www;
-}
-
-/** Waits until the listener answers HTTP: the CLI starts its listeners one after another. */
-async function waitForHttp(url: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    try {
-      await fetch(url);
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(50);
-    }
-  }
 }
 
 before(async () => {

@@ -38,3 +38,17 @@ export async function launchChromium(options: { ignoreHTTPSErrors?: boolean } = 
     },
   };
 }
+
+/** Waits until a listener answers HTTP (the CLI starts its listeners one after another); throws past waitMs. */
+export async function waitForHttp(url: string, waitMs = 10_000): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      await fetch(url);
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}

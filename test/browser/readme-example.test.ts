@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startMidge, type MidgeProcess } from '../helpers/midge-process.js';
-import { describeExit, runProcess, sleep, startProcess } from '../interop/support.js';
-import { launchChromium, type Browser } from './chromium.js';
+import { describeExit, runProcess, startProcess } from '../interop/support.js';
+import { launchChromium, waitForHttp, type Browser } from './chromium.js';
 
 const require = createRequire(import.meta.url);
 const README = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'README.md');
@@ -61,19 +61,6 @@ after(async () => {
   await midge?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function waitForHttp(url: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    try {
-      await fetch(url);
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(50);
-    }
-  }
-}
 
 test('README example: the page served by http_dir connects, shows what mosquitto_pub sends, and publishes', async () => {
   await waitForHttp(`http://127.0.0.1:${wsPort}/`);
