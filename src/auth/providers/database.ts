@@ -18,6 +18,7 @@ import type {
   Explanation,
   Identity,
 } from '../types.js';
+import { ReasonCode } from '../../protocol/reason-codes.js';
 
 /** What a backend knows about one user's rights. */
 export interface AclRecord {
@@ -56,8 +57,6 @@ export interface DatabaseProvider extends AuthProvider {
   invalidate(): void;
 }
 
-const BAD_USER_NAME_OR_PASSWORD = 0x86;
-const SERVER_UNAVAILABLE = 0x88;
 /** With acl_cacheseconds 0, the delivery path refreshes in the background at most this often per user. */
 const MIN_BACKGROUND_REFRESH_MS = 1000;
 /**
@@ -188,7 +187,7 @@ export function createDatabaseProvider(
       hash = await backend.passwordHash(username);
     } catch (error) {
       log?.warn({ err: error, provider: name, username }, 'MIDGE_AUTH_BACKEND_ERROR: user lookup failed');
-      return { decision: 'deny', reasonCode: SERVER_UNAVAILABLE };
+      return { decision: 'deny', reasonCode: ReasonCode.ServerUnavailable };
     }
     let ok = false;
     try {
@@ -202,7 +201,7 @@ export function createDatabaseProvider(
     }
     // An unknown user is left to the next provider; all defer = refused (0x86).
     if (hash === undefined) return { decision: 'defer' };
-    let result: AuthResult = { decision: 'deny', reasonCode: BAD_USER_NAME_OR_PASSWORD };
+    let result: AuthResult = { decision: 'deny', reasonCode: ReasonCode.BadUserNameOrPassword };
     if (ok) {
       const rec = await record(username);
       const superuser = rec?.superuser === true || superuserGlob(username) !== undefined;

@@ -13,6 +13,7 @@ import type {
   EnhancedAuthConversation,
   Identity,
 } from '../types.js';
+import { ReasonCode } from '../../protocol/reason-codes.js';
 
 export interface FileProviderOptions {
   /** mosquitto password_file: `username:hash` lines from mosquitto_passwd. */
@@ -25,8 +26,6 @@ export interface FileProvider extends AuthProvider {
   /** Re-reads both files (SIGHUP). Throws, keeping the previous rules, when either file is unreadable or wrong. */
   reload(): void;
 }
-
-const BAD_USER_NAME_OR_PASSWORD = 0x86;
 
 function readText(path: string): string {
   try {
@@ -75,7 +74,7 @@ export function createFileProvider(options: FileProviderOptions): FileProvider {
       const table = passwords;
       if (table === undefined || credentials.username === undefined) return { decision: 'defer' };
       const ok = await table.verify(credentials.username, credentials.password);
-      return ok ? { decision: 'allow' } : { decision: 'deny', reasonCode: BAD_USER_NAME_OR_PASSWORD };
+      return ok ? { decision: 'allow' } : { decision: 'deny', reasonCode: ReasonCode.BadUserNameOrPassword };
     },
     // MQTT 5 enhanced authentication against the same password file (its $7$ hashes).
     startEnhancedAuth(method: string): EnhancedAuthConversation | undefined {

@@ -24,6 +24,7 @@ import type {
 } from '../types.js';
 import { ask, type Fields } from './http-client.js';
 import type { HttpProviderOptions } from './http-options.js';
+import { ReasonCode } from '../../protocol/reason-codes.js';
 
 export interface HttpProviderSettings extends HttpProviderOptions {
   /** auth_opt_anonusername: the username asked about for clients without one (auth-plug: 'anonymous'). */
@@ -39,8 +40,6 @@ export interface HttpProvider extends AuthProvider {
   settled(): Promise<void>;
 }
 
-const BAD_USER_NAME_OR_PASSWORD = 0x86;
-const SERVER_UNAVAILABLE = 0x88;
 /** Expired read answers are refreshed in the background at most this often per question. */
 const MIN_BACKGROUND_REFRESH_MS = 1000;
 const HAS_WILDCARD = /[+#]/;
@@ -151,9 +150,9 @@ export function createHttpProvider(settings: HttpProviderSettings): HttpProvider
       ok = password !== undefined && (await ask(settings, settings.getuserUri, body));
     } catch (error) {
       warn(error, credentials, 'MIDGE_AUTH_HTTP_UNAVAILABLE: getuser failed; the client is refused');
-      return { decision: 'deny', reasonCode: SERVER_UNAVAILABLE };
+      return { decision: 'deny', reasonCode: ReasonCode.ServerUnavailable };
     }
-    let result: AuthResult = { decision: 'deny', reasonCode: BAD_USER_NAME_OR_PASSWORD };
+    let result: AuthResult = { decision: 'deny', reasonCode: ReasonCode.BadUserNameOrPassword };
     if (ok)
       result = (await superuser(credentials, username))
         ? { decision: 'allow', superuser: true }

@@ -17,6 +17,7 @@ import type {
 } from '../types.js';
 import { JwtClaimError, holderOf, type TokenHolder } from './jwt-claims.js';
 import type { JwtProviderOptions } from './jwt-options.js';
+import { ReasonCode } from '../../protocol/reason-codes.js';
 
 export interface JwtProviderSettings extends JwtProviderOptions {
   log?: Logger;
@@ -28,7 +29,6 @@ export interface JwtProvider extends AuthProvider {
   explain(query: ExplainQuery): Promise<Explanation>;
 }
 
-const BAD_USER_NAME_OR_PASSWORD = 0x86;
 const DEFAULT_MAX_CLIENTS = 100_000;
 
 type Verify = (token: string) => Promise<Record<string, unknown>>;
@@ -89,14 +89,14 @@ export function createJwtProvider(settings: JwtProviderSettings): JwtProvider {
         { provider: 'jwt', username, clientId: credentials.clientId, reason },
         'MIDGE_AUTH_JWT_INVALID: token refused',
       );
-      return { decision: 'deny', reasonCode: BAD_USER_NAME_OR_PASSWORD };
+      return { decision: 'deny', reasonCode: ReasonCode.BadUserNameOrPassword };
     }
     if (holder.username !== undefined && holder.username !== username) {
       log?.info(
         { provider: 'jwt', username, clientId: credentials.clientId },
         'MIDGE_AUTH_JWT_INVALID: the token is for another user',
       );
-      return { decision: 'deny', reasonCode: BAD_USER_NAME_OR_PASSWORD };
+      return { decision: 'deny', reasonCode: ReasonCode.BadUserNameOrPassword };
     }
     remember(credentials, { ...holder, username });
     return holder.superuser ? { decision: 'allow', superuser: true } : { decision: 'allow' };
