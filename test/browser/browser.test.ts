@@ -4,19 +4,24 @@
 // also with a username and password from a password_file, and over secure WebSocket.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { hashPassword } from '../../src/auth/password.js';
 import { makeTestCerts, type TestCerts } from '../helpers/certs.js';
 import { freePort, startMidge, type MidgeProcess } from '../helpers/midge-process.js';
 import { describeExit, runProcess, startProcess, uniquePrefix } from '../interop/support.js';
 import { launchChromium, waitForHttp, type Browser } from './chromium.js';
+import {
+  connect,
+  openPage as open,
+  publish,
+  received,
+  subscribe,
+  writeWebRoot,
+  type Received,
+} from './page-api.js';
 
-const require = createRequire(import.meta.url);
-const PAGES = join(dirname(fileURLToPath(import.meta.url)), 'pages');
 const LIBRARIES = ['paho', 'mqttjs'] as const;
 const WAIT_MS = 10_000;
 
@@ -26,18 +31,7 @@ let browser: Browser;
 /** WebSocket listeners: anonymous, password_file, WSS. */
 const ports = { ws: 0, auth: 0, wss: 0 };
 
-/** The test pages plus the two libraries, as the listener's http_dir. */
-function writeWebRoot(dir: string): string {
-  const www = join(dir, 'www');
-  mkdirSync(www);
-  for (const name of readdirSync(PAGES)) copyFileSync(join(PAGES, name), join(www, name));
-  copyFileSync(require.resolve('paho-mqtt/paho-mqtt.js'), join(www, 'paho-mqtt.js'));
-  copyFileSync(
-    join(dirname(require.resolve('mqtt/package.json')), 'dist', 'mqtt.min.js'),
-    join(www, 'mqtt.min.js'),
-  );
-  return www;
-}
+const openPage = (library: string, origin: string): Promise<Page> => open(browser, library, origin, WAIT_MS);
 
 before(async () => {
   certs = makeTestCerts('browser-user');
@@ -76,58 +70,6 @@ after(async () => {
   await midge?.stop();
   certs?.remove();
 });
-
-interface Received {
-  topic: string;
-  payload: string;
-  qos: number;
-}
-
-interface ConnectOptions {
-  host: string;
-  port: number;
-  path: string;
-  clientId: string;
-  useSSL?: boolean;
-  username?: string;
-  password?: string;
-}
-
-/** What the test pages (pages/*.html) put on window. */
-interface PageWindow {
-  midge: {
-    received: Received[];
-    connect(options: ConnectOptions): Promise<string>;
-    subscribe(topic: string, qos: number): Promise<number>;
-    publish(topic: string, payload: string, qos: number): Promise<void>;
-  };
-}
-
-async function openPage(library: string, origin: string): Promise<Page> {
-  const page = await browser.context.newPage();
-  page.setDefaultTimeout(WAIT_MS);
-  await page.goto(`${origin}/${library}.html`);
-  return page;
-}
-
-const connect = (page: Page, options: ConnectOptions): Promise<string> =>
-  page.evaluate((o) => (globalThis as unknown as PageWindow).midge.connect(o), options);
-const subscribe = (page: Page, topic: string, qos: number): Promise<number> =>
-  page.evaluate(([t, q]) => (globalThis as unknown as PageWindow).midge.subscribe(t, q), [
-    topic,
-    qos,
-  ] as const);
-const publish = (page: Page, topic: string, payload: string, qos: number): Promise<void> =>
-  page.evaluate(([t, p, q]) => (globalThis as unknown as PageWindow).midge.publish(t, p, q), [
-    topic,
-    payload,
-    qos,
-  ] as const);
-
-async function received(page: Page, count: number): Promise<Received[]> {
-  await page.waitForFunction((n) => (globalThis as unknown as PageWindow).midge.received.length >= n, count);
-  return page.evaluate(() => (globalThis as unknown as PageWindow).midge.received as Received[]);
-}
 
 const tcpArgs = (): string[] => ['-h', '127.0.0.1', '-p', String(midge.port)];
 
