@@ -213,8 +213,8 @@ export async function startMariadb(): Promise<DatabaseService> {
   });
 }
 
-/** Redis without persistence. */
-export async function startRedis(): Promise<DatabaseService> {
+/** Redis without persistence, or (persistent) saving its dataset on shutdown so a restart keeps it. */
+export async function startRedis(options: { persistent?: boolean } = {}): Promise<DatabaseService> {
   const dir = serviceDir('redis', undefined);
   const port = await freePort();
   const args = [
@@ -223,7 +223,7 @@ export async function startRedis(): Promise<DatabaseService> {
     '--bind',
     '127.0.0.1',
     '--save',
-    '',
+    options.persistent === true ? '3600 1' : '',
     '--appendonly',
     'no',
     '--dir',

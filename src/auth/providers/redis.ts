@@ -22,6 +22,29 @@ export interface RedisOptions {
   convention: RwConvention;
 }
 
+/**
+ * How long a lookup waits for a client that is reconnecting (Redis restarted) before it fails and the
+ * CONNECT is refused as "server unavailable": without it the first logins after Redis is back would be
+ * refused until ioredis's next attempt.
+ */
+const READY_WAIT_MS = 1000;
+/** While Redis is away, ioredis tries again after this long at most, so a restart is noticed quickly. */
+const MAX_RECONNECT_DELAY_MS = 500;
+
+/** Resolves when `redis` is ready, or after READY_WAIT_MS (the command then fails with ioredis's error). */
+function whenReady(redis: Redis): Promise<void> {
+  if (redis.status === 'ready' || redis.status === 'end') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, READY_WAIT_MS);
+    redis.once('ready', done);
+  });
+}
+
 const escapeGlob = (text: string): string => text.replace(/[*?[\]\\]/g, '\\$&');
 
 /** `GET user:%s` → ['GET', 'user:<username>']: each word filled separately, so spaces can't add arguments. */
@@ -53,15 +76,20 @@ export function createRedisBackend(options: RedisOptions, onError?: (error: Erro
         // Fail fast while Redis is away (the provider answers from its cache or refuses), reconnect meanwhile.
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,
-        retryStrategy: (times) => Math.min(times * 200, 2000),
+        retryStrategy: (times) => Math.min(times * 100, MAX_RECONNECT_DELAY_MS),
       });
       redis.on('error', (error: Error) => onError?.(error));
       await redis.connect().catch((error: Error) => onError?.(error));
       return redis;
     }));
+  const ready = async (): Promise<Redis> => {
+    const redis = await connect();
+    await whenReady(redis);
+    return redis;
+  };
   const call = async (args: string[]): Promise<unknown> => {
     const [name, ...rest] = args;
-    return (await connect()).call(name as string, ...rest);
+    return (await ready()).call(name as string, ...rest);
   };
   const rwGrant = (topic: string, rw: number, source: string): AclGrant | undefined => {
     const permissions = permissionsOf(rw, options.convention);
@@ -101,7 +129,7 @@ export function createRedisBackend(options: RedisOptions, onError?: (error: Erro
     const [before = '', middle = '', after = ''] = key.split('%s');
     const prefix = `${before}${username}${middle}`;
     const pattern = `${escapeGlob(prefix)}*${escapeGlob(after)}`;
-    const redis = await connect();
+    const redis = await ready();
     const keys: string[] = [];
     let cursor = '0';
     do {
@@ -125,7 +153,7 @@ export function createRedisBackend(options: RedisOptions, onError?: (error: Erro
   };
 
   const goAuthAcl = async (username: string): Promise<AclRecord> => {
-    const redis = await connect();
+    const redis = await ready();
     const superuser = (await redis.get(`${username}:su`)) === 'true';
     const grants: AclGrant[] = [];
     for (const owner of [username, 'common']) {
