@@ -9,14 +9,12 @@ import {
 } from './password-hash.js';
 import { PasswordHashError } from './password-error.js';
 import { hashPbkdf2, parsePbkdf2Hash } from './password-pbkdf2.js';
+import { AUTH_PLUG_PBKDF2 as AUTH_PLUG, GO_AUTH_PBKDF2 as GO_AUTH } from '../../test/helpers/hash-vectors.js';
 
 // Vectors written down once from implementations other than Midge's:
-//   PBKDF2: Python's hashlib.pbkdf2_hmac (auth-plug: the salt's text, 24-byte key; go-auth: decoded salt, 64 bytes)
+//   PBKDF2: test/helpers/hash-vectors.ts
 //   bcrypt: libxcrypt's crypt(3) through perl, `perl -e 'print crypt("U*U", "$2b$05$CCCCCCCCCCCCCCCCCCCCC.")'`
 //   argon2: the reference `argon2` tool, `echo -n password | argon2 somesalt -id -t 2 -m 10 -p 1 -e`
-const AUTH_PLUG = 'PBKDF2$sha256$901$pN94c3+KCcNvIV1v$uoHSrWvSYGRCAMi+BwNWPGfIl95T9iF4';
-const GO_AUTH =
-  'PBKDF2$sha512$100000$bWlkZ2Utc2FsdC0xNmJ5dA==$mvv2FKt+IGEgTZ3lxiWLusf+XzESDoqq8rHSNhIEdbKPGVBVWtC53TnJvcAwrX8LNpY9oRgJdW69b9w2lKfUTg==';
 const BCRYPT = '$2b$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW';
 const ARGON2ID = '$argon2id$v=19$m=1024,t=2,p=1$c29tZXNhbHQ$7FfsnA6vUe7qLpL/3Kqc3uR48ZJyFbUVt7jWZlf0Htk';
 const MOSQUITTO_7 =

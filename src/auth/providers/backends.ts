@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { RW_CONVENTIONS, type RwConvention } from '../acl-grants.js';
+import type { SaltEncoding } from '../password-pbkdf2.js';
 import { AuthStoreError } from '../store-error.js';
 import type { AuthProvider } from '../types.js';
 import { createDatabaseProvider, type AuthBackend, type DatabaseProvider } from './database.js';
@@ -55,6 +56,27 @@ function convention(settings: BackendSettings, backend: string): RwConvention {
   return value as RwConvention;
 }
 
+/**
+ * How PBKDF2$ salts are read: auth_opt_pbkdf2_salt literal (auth-plug: the salt's text) | base64 (go-auth:
+ * the decoded bytes) | auto (default: decoded, then literal), or go-auth's own auth_opt_hasher_salt_encoding
+ * utf-8 | base64. Pinning it means a hash is only ever checked the way the tool that wrote it does.
+ */
+function saltEncoding(settings: BackendSettings): SaltEncoding {
+  const pinned = settings.options.pbkdf2_salt;
+  if (pinned !== undefined) {
+    const value = ({ literal: 'utf-8', base64: 'base64', auto: 'auto' } as const)[pinned];
+    if (value === undefined)
+      throw bad(`auth_opt_pbkdf2_salt expects literal, base64 or auto, got '${pinned}'`);
+    return value;
+  }
+  const goAuth = settings.options.hasher_salt_encoding;
+  if (goAuth === undefined) return 'auto';
+  if (goAuth !== 'utf-8' && goAuth !== 'base64') {
+    throw bad(`auth_opt_hasher_salt_encoding expects utf-8 or base64, got '${goAuth}'`);
+  }
+  return goAuth;
+}
+
 function queries(settings: BackendSettings, backend: string): SqlQueries {
   const sqlite = backend === 'sqlite' ? 'sqlite' : '';
   return {
@@ -93,6 +115,7 @@ function databaseProvider(settings: BackendSettings, backend: AuthBackend): Data
     anonymousUsername: settings.options.anonusername,
     aclCacheSeconds: whole(settings, 'acl_cacheseconds', 300),
     authCacheSeconds: whole(settings, 'auth_cacheseconds', 0),
+    saltEncoding: saltEncoding(settings),
     log: settings.log,
   });
 }

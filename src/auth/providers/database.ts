@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { TtlCache } from '../acl-cache.js';
 import { compileGlobs, findGrant, type AclGrant } from '../acl-grants.js';
 import { verifyStoredPassword } from '../password-hash.js';
+import type { SaltEncoding } from '../password-pbkdf2.js';
 import type {
   Access,
   AuthProvider,
@@ -48,6 +49,8 @@ export interface DatabaseProviderOptions {
   aclCacheSeconds?: number;
   /** auth_opt_auth_cacheseconds (auth-plug default 0: every CONNECT checks the database). */
   authCacheSeconds?: number;
+  /** How PBKDF2$ salts are read (auth_opt_pbkdf2_salt); 'auto' by default. */
+  saltEncoding?: SaltEncoding;
   log?: Logger;
 }
 
@@ -192,7 +195,7 @@ export function createDatabaseProvider(
     let ok = false;
     try {
       // An unknown user still costs one hash, so timing does not tell which usernames exist.
-      ok = await verifyStoredPassword(credentials.password, hash);
+      ok = await verifyStoredPassword(credentials.password, hash, { saltEncoding: options.saltEncoding });
     } catch (error) {
       log?.warn(
         { provider: name, username, reason: (error as Error).message },
