@@ -495,6 +495,7 @@ class MidgeBroker implements Broker, DeliverySink {
     this.#storage = storage;
     this.#retained = storage.retained;
     this.#sessions.store = storage.sessions;
+    this.#sessions.barrier = storage;
     const now = Date.now();
     const loaded = storage.sessions.load(now);
     const sessions = this.#sessions.restore(loaded, now);

@@ -1,4 +1,4 @@
-import type { SessionStore, StoredSession } from '../store/types.js';
+import type { DurabilityBarrier, SessionStore, StoredSession } from '../store/types.js';
 import type { Will } from '../protocol/types.js';
 import { NEVER_EXPIRES, Session } from './session.js';
 import type { SessionLimits } from './types.js';
@@ -14,6 +14,8 @@ export class SessionRegistry {
   readonly #expiryTimers = new Map<string, NodeJS.Timeout>();
   /** Where persistent sessions (expiry > 0) are kept when the broker has storage. */
   store: SessionStore | undefined;
+  /** The store's durability barrier: QoS 2 deliveries to persistent sessions wait on it. */
+  barrier: DurabilityBarrier | undefined;
 
   /** Sessions ended by their expiry interval ($SYS/broker/clients/expired). */
   expired = 0;
@@ -57,7 +59,7 @@ export class SessionRegistry {
     if (existing !== undefined) this.end(existing);
     // Only a session that can outlive its connection is stored [MQTT-3.1.2-23]; clean ones cost nothing.
     const store = expiryInterval > 0 ? this.store : undefined;
-    const session = new Session(clientId, expiryInterval, this.limits, store);
+    const session = new Session(clientId, expiryInterval, this.limits, store, store && this.barrier);
     this.#record(session);
     this.#sessions.set(clientId, session);
     return { session, present: false };
@@ -70,7 +72,7 @@ export class SessionRegistry {
   restore(stored: StoredSession[], now = Date.now()): Session[] {
     const store = this.store as SessionStore;
     return stored.map((record) => {
-      const session = Session.restore(record, this.limits, store);
+      const session = Session.restore(record, this.limits, store, this.barrier);
       this.#sessions.set(session.clientId, session);
       if (record.expiryInterval === NEVER_EXPIRES) return session;
       if (record.expiresAt === undefined) {

@@ -1,7 +1,7 @@
 import type { SubscriptionOptions } from '../router/types.js';
 import type { Identity } from '../auth/types.js';
 import type { Will } from '../protocol/types.js';
-import type { SessionStore, StoredSession } from '../store/types.js';
+import type { DurabilityBarrier, SessionStore, StoredSession } from '../store/types.js';
 import { PacketIdAllocator } from './packet-ids.js';
 import { JournaledPacketIds, JournaledSubscriptions, ownedMessage } from './journal.js';
 import type { Outgoing, SessionDropReason, SessionLimits, SessionOutlet } from './types.js';
@@ -10,7 +10,13 @@ interface Inflight {
   readonly outgoing: Outgoing;
   /** QoS 2: PUBREC received and PUBREL sent; only PUBCOMP is awaited. */
   released: boolean;
+  /** QoS 2 to a persistent session: its packet id is not durable yet, so the PUBLISH waits for that commit. */
+  heldUntil?: Promise<void>;
+  /** Never written to a socket (held, and its client was gone when the commit settled): DUP stays 0. */
+  unsent?: boolean;
 }
+
+const ignore = (): void => undefined;
 
 /** Session expiry value meaning "never expires" (MQTT 5 0xFFFFFFFF; a 3.1.1 CleanSession=0 session). */
 export const NEVER_EXPIRES = 0xffffffff;
@@ -42,6 +48,9 @@ export class Session {
   #outlet: SessionOutlet | undefined;
   /** Set for a persistent session when the broker has storage: every change is mirrored there. */
   readonly #store: SessionStore | undefined;
+  readonly #barrier: DurabilityBarrier | undefined;
+  /** Packet ids of held QoS 2 PUBLISH packets, in the order they were sent (and committed). */
+  #held: number[] = [];
   /** Per-connection in-flight window: min(max_inflight_messages, the client's Receive Maximum). */
   #window: number;
 
@@ -50,8 +59,10 @@ export class Session {
     expiryInterval: number,
     readonly limits: SessionLimits,
     store?: SessionStore,
+    barrier?: DurabilityBarrier,
   ) {
     this.expiryInterval = expiryInterval;
+    this.#barrier = barrier;
     this.#window = limits.maxInflight > 0 ? limits.maxInflight : 65535;
     this.#store = store;
     this.subscriptions = store === undefined ? new Map() : new JournaledSubscriptions(store, clientId);
@@ -59,8 +70,13 @@ export class Session {
   }
 
   /** A session as the store kept it: in-flight messages go out again with DUP on attach [MQTT-4.4.0-1]. */
-  static restore(stored: StoredSession, limits: SessionLimits, store: SessionStore): Session {
-    const restored = new Session(stored.clientId, stored.expiryInterval, limits, store);
+  static restore(
+    stored: StoredSession,
+    limits: SessionLimits,
+    store: SessionStore,
+    barrier?: DurabilityBarrier,
+  ): Session {
+    const restored = new Session(stored.clientId, stored.expiryInterval, limits, store, barrier);
     restored.will = stored.will;
     restored.willAt = stored.willAt;
     restored.expiresAt = stored.expiresAt;
@@ -116,8 +132,10 @@ export class Session {
     const configured = this.limits.maxInflight > 0 ? this.limits.maxInflight : 65535;
     this.#window = Math.min(configured, receiveMaximum);
     for (const [packetId, entry] of this.#inflight) {
+      if (entry.heldUntil !== undefined) continue; // goes out when its commit settles
       if (entry.released) outlet.sendPubrel(packetId);
-      else if (!outlet.sendPublish(entry.outgoing, packetId, true)) this.#drop(packetId);
+      else if (!outlet.sendPublish(entry.outgoing, packetId, entry.unsent !== true)) this.#drop(packetId);
+      else entry.unsent = undefined;
     }
     this.#pump();
   }
@@ -131,6 +149,7 @@ export class Session {
     this.subscriptions.clear();
     this.inboundQos2.clear();
     this.#inflight.clear();
+    this.#held = [];
     this.#queue = [];
     this.#queueHead = 0;
     this.#queuedBytes = 0;
@@ -261,14 +280,56 @@ export class Session {
       this.#enqueue(outgoing);
       return;
     }
-    this.#inflight.set(packetId, { outgoing, released: false });
+    const entry: Inflight = { outgoing, released: false };
+    this.#inflight.set(packetId, entry);
     const store = this.#store;
     if (store !== undefined) {
       // Stored before it is written to the socket, so a crash can only make it go out again (with DUP).
       if (outgoing.seq === undefined) outgoing.seq = this.#add(store, outgoing, packetId);
       else store.updateOutgoing(this.clientId, outgoing.seq, packetId, false);
+      // Exactly once [MQTT-4.3.3]: a QoS 2 PUBLISH the client saw before a crash must come back under the same
+      // packet id (with DUP), which only a committed packet id ensures; so it waits for that commit. QoS 1 may
+      // arrive twice anyway [MQTT-4.3.2]: it waits only behind a held QoS 2 message, to keep the session's
+      // order [MQTT-4.6.0-1]. Clean sessions never wait.
+      const barrier = this.#barrier;
+      if (barrier !== undefined && (outgoing.qos === 2 || this.#held.length > 0) && barrier.pending) {
+        this.#hold(barrier, entry, packetId);
+        return;
+      }
     }
     if (!outlet.sendPublish(outgoing, packetId, false)) this.#drop(packetId);
+  }
+
+  #hold(barrier: DurabilityBarrier, entry: Inflight, packetId: number): void {
+    const commit = barrier.flush();
+    entry.heldUntil = commit;
+    entry.unsent = true;
+    this.#held.push(packetId);
+    // One wait per session per commit, not per message. A failed storage never settles it: nothing that was
+    // not stored goes out.
+    if (this.#held.length === 1) commit.then(() => this.#release(commit), ignore);
+  }
+
+  /** A commit settled: the PUBLISH packets it made durable go out, in order; later ones wait for theirs. */
+  #release(commit: Promise<void>): void {
+    const held = this.#held;
+    let i = 0;
+    for (; i < held.length; i++) {
+      const packetId = held[i] as number;
+      const entry = this.#inflight.get(packetId);
+      if (entry === undefined || entry.heldUntil === undefined) continue; // completed or dropped meanwhile
+      if (entry.heldUntil !== commit) break;
+      entry.heldUntil = undefined;
+      const outlet = this.#outlet;
+      // Offline now: attach() sends it, with DUP 0 as it never went out.
+      if (outlet === undefined || entry.released) continue;
+      entry.unsent = undefined;
+      if (!outlet.sendPublish(entry.outgoing, packetId, false)) this.#drop(packetId);
+    }
+    this.#held = i === held.length ? [] : held.slice(i);
+    const next = this.#held[0];
+    const later = next === undefined ? undefined : this.#inflight.get(next)?.heldUntil;
+    if (later !== undefined) later.then(() => this.#release(later), ignore);
   }
 
   #drop(packetId: number): void {

@@ -69,17 +69,22 @@ export interface SessionStore {
   deleteInbound(clientId: string, packetId: number): void;
 }
 
+/** The durability barrier alone: what a session waits on before a QoS 2 PUBLISH leaves. */
+export interface DurabilityBarrier {
+  /** True while some writes are not yet durable (or the storage failed). */
+  readonly pending: boolean;
+  /** Settles once every write made before the call is durable; rejects when the storage failed. */
+  flush(): Promise<void>;
+}
+
 /** One backend: both stores and the durability barrier they share. */
-export interface Storage {
+export interface Storage extends DurabilityBarrier {
   readonly sessions: SessionStore;
   readonly retained: RetainedStore;
-  /** True while some writes are not yet durable. */
-  readonly pending: boolean;
   /**
-   * Settles once every write made before the call is durable. Rejects when a write failed; the storage then
-   * stays failed (every later flush rejects), so nothing is acknowledged that was not stored.
+   * flush() rejects when a write failed; the storage then stays failed (every later flush rejects), so
+   * nothing is acknowledged that was not stored.
    */
-  flush(): Promise<void>;
   /** Commits what is pending and closes. */
   close(): Promise<void>;
   /** A short description for the start-up log: where and how durably. */

@@ -134,11 +134,16 @@ export class WindowedPublisher {
   }
 }
 
-/** A subscriber's receiving end: counts each payload it gets and completes every QoS flow. */
+/**
+ * A subscriber's receiving end: counts each payload its application gets and completes every QoS flow. Like
+ * paho or MQTT.js with a persistent session, it remembers QoS 2 packet ids awaiting PUBREL across reconnects:
+ * a PUBLISH resent under such an id (DUP) is answered PUBREC again but is not a new message [MQTT-4.3.3-9].
+ */
 export class Collector {
   readonly counts = new Map<string, number>();
   lastArrival = Date.now();
   #socket: Socket | undefined;
+  readonly #awaitingPubrel = new Set<number>();
 
   constructor(readonly clientId: string) {}
 
@@ -169,12 +174,22 @@ export class Collector {
 
   #onPacket(packet: Packet): void {
     if (packet.type === 'suback') this.#onSuback?.();
-    if (packet.type === 'pubrel') this.#write({ type: 'pubcomp', packetId: packet.packetId });
+    if (packet.type === 'pubrel') {
+      this.#awaitingPubrel.delete(packet.packetId);
+      this.#write({ type: 'pubcomp', packetId: packet.packetId });
+    }
     if (packet.type !== 'publish') return;
     this.lastArrival = Date.now();
-    const key = packet.payload.toString();
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-    if (packet.qos === 1) this.#write({ type: 'puback', packetId: packet.packetId as number });
-    if (packet.qos === 2) this.#write({ type: 'pubrec', packetId: packet.packetId as number });
+    const packetId = packet.packetId as number;
+    const seen = packet.qos === 2 && this.#awaitingPubrel.has(packetId);
+    if (!seen) {
+      const key = packet.payload.toString();
+      this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    }
+    if (packet.qos === 1) this.#write({ type: 'puback', packetId });
+    if (packet.qos === 2) {
+      this.#awaitingPubrel.add(packetId);
+      this.#write({ type: 'pubrec', packetId });
+    }
   }
 }

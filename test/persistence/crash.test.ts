@@ -1,8 +1,9 @@
 // Crash tests with a real `midge` process (dist/cli/main.js, so `npm run build` first): publishers keep
-// QoS 1 and QoS 2 messages flowing to offline persistent subscribers and to retained topics while the
-// broker is killed with SIGKILL at random moments, several rounds. Afterwards every message the publisher
-// got PUBACK/PUBCOMP for must reach every subscriber: at least once for QoS 1, exactly once for QoS 2; and
-// every acknowledged retained message must be there.
+// QoS 1 and QoS 2 messages flowing to offline persistent subscribers, to a persistent subscriber that stays
+// online (reconnecting after each restart), and to retained topics while the broker is killed with SIGKILL
+// at random moments, several rounds. Afterwards every message the publisher got PUBACK/PUBCOMP for must reach
+// every subscriber's application: at least once for QoS 1, exactly once for QoS 2; and every acknowledged
+// retained message must be there.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -47,12 +48,17 @@ for (const sync of ['full', 'normal'] as const) {
       ].join('\n');
       let midge = await startMidge({ conf });
       try {
-        const subscribers = [new Collector(`sub1-${sync}`), new Collector(`sub2-${sync}`)];
-        for (const subscriber of subscribers) {
+        const offline = [new Collector(`sub1-${sync}`), new Collector(`sub2-${sync}`)];
+        for (const subscriber of offline) {
           await subscriber.connect(midge.port);
           await subscriber.subscribe('crash/#', 2);
-          await subscriber.disconnect();
+          subscriber.disconnect();
         }
+        // Receives while the broker dies: QoS 2 PUBLISH packets it saw must not come back under new ids.
+        const online = new Collector(`online-${sync}`);
+        await online.connect(midge.port);
+        await online.subscribe('crash/#', 2);
+        const subscribers = [...offline, online];
         const q1 = new WindowedPublisher(`q1-${sync}`, 1, (n) => `crash/q1/${n % 8}`, false, 64);
         const q2 = new WindowedPublisher(`q2-${sync}`, 2, (n) => `crash/q2/${n % 8}`, false, 64);
         const retained = new WindowedPublisher(`r-${sync}`, 1, (n) => `crash/r/${n}`, true, 32);
@@ -63,6 +69,7 @@ for (const sync of ['full', 'normal'] as const) {
           await sleep(250 + Math.floor(Math.random() * 600));
           await kill(midge);
           midge = await startMidge({ conf });
+          await online.connect(midge.port);
         }
         // The last broker stays up: publishers finish what they owe, then the subscribers collect.
         await Promise.all(publishers.map((p) => p.run(midge.port)));
@@ -70,7 +77,7 @@ for (const sync of ['full', 'normal'] as const) {
         await until(() => publishers.every((p) => p.outstanding === 0), 20_000);
         for (const p of publishers) p.disconnect();
 
-        for (const subscriber of subscribers) await subscriber.connect(midge.port);
+        for (const subscriber of offline) await subscriber.connect(midge.port);
         await quiet(subscribers, 1500, 60_000);
         const checker = new Collector(`check-${sync}`);
         await checker.connect(midge.port, true);
@@ -92,12 +99,15 @@ for (const sync of ['full', 'normal'] as const) {
           for (const [id, count] of subscriber.counts)
             if (id.startsWith(q2.clientId) && count > 1) duplicatedQos2++;
         }
+        const onlineDuplicates = [...online.counts].filter(
+          ([id, count]) => id.startsWith(q2.clientId) && count > 1,
+        ).length;
         const retainedLost = [...retained.acknowledged].filter((id) => !checker.counts.has(id)).length;
         console.log(
           `crash test (${sync}): ${ROUNDS} SIGKILL rounds; acknowledged ${acknowledged} ` +
             `(QoS 1 ${q1.acknowledged.size}, QoS 2 ${q2.acknowledged.size}, retained ${retained.acknowledged.size}); ` +
             `delivered ${delivered} of ${acknowledged * subscribers.length} to ${subscribers.length} subscribers; ` +
-            `lost ${lost}; QoS 2 duplicates ${duplicatedQos2}; retained lost ${retainedLost}`,
+            `lost ${lost}; QoS 2 duplicates ${duplicatedQos2} (online subscriber ${onlineDuplicates}); retained lost ${retainedLost}`,
         );
         assert.ok(
           q1.acknowledged.size > 0 && q2.acknowledged.size > 0 && retained.acknowledged.size > 0,
