@@ -26,6 +26,8 @@ export interface StartMidgeOptions {
   args?: string[];
   /** Another broker executable taking the same `-c FILE` / `-p PORT` (e.g. /usr/sbin/mosquitto); overrides the env. */
   broker?: string;
+  /** Extra environment variables for the process. */
+  env?: Record<string, string>;
 }
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -79,7 +81,11 @@ export async function startMidge(options: StartMidgeOptions = {}): Promise<Midge
 
   const command = reference !== undefined && reference !== '' ? reference : process.execPath;
   const commandArgs = command === process.execPath ? [cliPath, ...args] : args;
-  const proc = spawn(command, commandArgs, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(command, commandArgs, {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
   let captured = '';
   proc.stdout?.on('data', (chunk: Buffer) => (captured += chunk.toString('utf8')));
   proc.stderr?.on('data', (chunk: Buffer) => (captured += chunk.toString('utf8')));

@@ -40,6 +40,7 @@ function post(endpoints: HttpEndpoints, uri: string, fields: Fields): Promise<Re
         headers: { 'content-type': type, 'content-length': Buffer.byteLength(body) },
         timeout: endpoints.timeoutMs,
         rejectUnauthorized: endpoints.verifyPeer,
+        ca: endpoints.ca,
         agent: false,
       },
       (response) => {

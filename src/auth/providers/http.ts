@@ -23,7 +23,7 @@ import type {
   Identity,
 } from '../types.js';
 import { ask, type Fields } from './http-client.js';
-import type { HttpProviderOptions } from './http-options.js';
+import type { Endpoint, HttpProviderOptions } from './http-options.js';
 import { ReasonCode } from '../../protocol/reason-codes.js';
 
 export interface HttpProviderSettings extends HttpProviderOptions {
@@ -59,19 +59,29 @@ export function createHttpProvider(settings: HttpProviderSettings): HttpProvider
   const accOf = (access: Access): number =>
     access === 'write' ? 2 : access === 'subscribe' ? settings.subscribeAcc : 1;
 
-  /** auth-plug sends all five fields every time; go-auth only the ones each endpoint uses. */
-  const fields = (all: {
-    username: string;
-    password?: string;
-    clientid?: string;
-    topic?: string;
-    acc?: number;
-  }) => {
+  /**
+   * auth-plug sends its http_<endpoint>_params fields and all five of its own every time; go-auth only the
+   * ones each endpoint uses.
+   */
+  const fields = (
+    endpoint: Endpoint,
+    all: {
+      username: string;
+      password?: string;
+      clientid?: string;
+      topic?: string;
+      acc?: number;
+    },
+  ) => {
+    const extra = settings.params[endpoint];
     if (paramsMode === 'form') {
       const { username, password = '', clientid = '', topic = '', acc = -1 } = all;
-      return { username, password, topic, acc, clientid } satisfies Fields;
+      return { ...extra, username, password, topic, acc, clientid } satisfies Fields;
     }
-    return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as Fields;
+    return {
+      ...extra,
+      ...Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)),
+    } as Fields;
   };
 
   const aclQuestion = (username: string, clientId: string, topic: string, access: Access) => {
@@ -85,7 +95,7 @@ export function createHttpProvider(settings: HttpProviderSettings): HttpProvider
     const { key, acc } = aclQuestion(username, clientId, topic, access);
     let pending = asking.get(key);
     if (pending === undefined) {
-      pending = ask(settings, uri, fields({ username, clientid: clientId, topic, acc }))
+      pending = ask(settings, uri, fields('aclcheck', { username, clientid: clientId, topic, acc }))
         .then((allowed) => {
           acls.set(key, allowed);
           return allowed;
@@ -122,7 +132,7 @@ export function createHttpProvider(settings: HttpProviderSettings): HttpProvider
     // go-auth's superuser body is the username alone; auth-plug's form carries the client id too.
     const clientid = paramsMode === 'form' ? credentials.clientId : undefined;
     try {
-      return await ask(settings, settings.superuserUri, fields({ username, clientid }));
+      return await ask(settings, settings.superuserUri, fields('superuser', { username, clientid }));
     } catch (error) {
       warn(
         error,
@@ -146,7 +156,11 @@ export function createHttpProvider(settings: HttpProviderSettings): HttpProvider
     if (cached !== undefined && crypto.timingSafeEqual(cached.digest, digest)) return cached.result;
     let ok: boolean;
     try {
-      const body = fields({ username, password: password?.toString('utf8') ?? '', clientid: clientId });
+      const body = fields('getuser', {
+        username,
+        password: password?.toString('utf8') ?? '',
+        clientid: clientId,
+      });
       ok = password !== undefined && (await ask(settings, settings.getuserUri, body));
     } catch (error) {
       warn(error, credentials, 'MIDGE_AUTH_HTTP_UNAVAILABLE: getuser failed; the client is refused');
@@ -176,7 +190,7 @@ export function createHttpProvider(settings: HttpProviderSettings): HttpProvider
       const allowed = await ask(
         settings,
         settings.aclcheckUri,
-        fields({ username, clientid: query.clientId, topic: query.topic, acc }),
+        fields('aclcheck', { username, clientid: query.clientId, topic: query.topic, acc }),
       );
       const answer = allowed ? 'allowed' : 'refused';
       return {
