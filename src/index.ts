@@ -33,8 +33,19 @@ export type {
   RetainedInfo,
   SubscriptionInfo,
   AuthAnswer,
+  WatchSelection,
+  WebhookInfo,
+  WebhookRegistration,
 } from './control/types.js';
-export type { BrokerHooks, HookClient, HookMessage, Verdict, DropReason } from './hooks/types.js';
+export { BROKER_EVENTS } from './hooks/event-observers.js';
+export type {
+  BrokerHooks,
+  HookClient,
+  HookMessage,
+  Verdict,
+  DropReason,
+  PublishSource,
+} from './hooks/types.js';
 export type { Properties, QoS } from './protocol/types.js';
 export { DEFAULT_HTTP_API } from './config/defaults.js';
 export type { HttpApiConfig } from './config/schema.js';

@@ -39,6 +39,7 @@ import type { Connection, Listener, ListenerAddress } from './transport/types.js
 import { ReasonCode } from './protocol/reason-codes.js';
 import { VERSION } from './util/version.js';
 import { HookRunner } from './hooks/runner.js';
+import type { HookClient, PublishSource } from './hooks/types.js';
 import { Control } from './control/control.js';
 import type { BrokerControl } from './control/types.js';
 import type { Outgoing, SessionLimits } from './session/types.js';
@@ -276,7 +277,7 @@ class MidgeBroker implements Broker, DeliverySink {
         return retained().size;
       },
     });
-    this.#wills = new WillScheduler((message) => this.#publish(message), {
+    this.#wills = new WillScheduler((message) => this.#publishObserved(message, 'will'), {
       held: (clientId, will, at) => this.#sessions.keepWill(clientId, will, at),
       released: (clientId) => this.#sessions.keepWill(clientId, undefined),
     });
@@ -397,6 +398,21 @@ class MidgeBroker implements Broker, DeliverySink {
     return this.#router.route(message);
   }
 
+  /** Routes a will or an envelope copy and tells onPublished observers (webhooks) what it came from. */
+  #publishObserved(message: Message, source: PublishSource, client?: HookClient): void {
+    const delivered = this.#publish(message);
+    if (!this.#hooks.observing.onPublished) return;
+    const clientId = message.origin ?? '';
+    const from = client ??
+      this.#sessions.get(clientId)?.identity ?? {
+        clientId,
+        username: undefined,
+        remoteAddress: '',
+        listenerId: '',
+      };
+    this.#hooks.emit('onPublished', { client: from, message, delivered, source });
+  }
+
   #forgetSubscriptions(session: Session): void {
     for (const filter of session.subscriptions.keys()) this.#router.unsubscribe(session.clientId, filter);
   }
@@ -411,7 +427,8 @@ class MidgeBroker implements Broker, DeliverySink {
       hooks: this.#hooks,
       stats: this.#stats,
       warn: (message) => log.warn(message),
-      publish: (message) => this.#publish({ ...message, receivedAt: Date.now() }),
+      publish: (message, client) =>
+        this.#publishObserved({ ...message, receivedAt: Date.now() }, 'envelope', client),
     });
     for (const [index, listenerConfig] of this.config.listeners.entries()) {
       // The HTTP API is served by src/api (an app on the public handle), not by the MQTT engine.

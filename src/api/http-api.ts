@@ -7,6 +7,8 @@ import { applyCors } from './cors.js';
 import { openApiDocument } from './openapi.js';
 import { registerPublishRoutes } from './routes-publish.js';
 import { registerAdminRoutes } from './routes-admin.js';
+import { registerEventRoutes } from './routes-events.js';
+import { registerWebhookRoutes } from './routes-webhooks.js';
 import { sendError } from './errors.js';
 
 export interface HttpApiOptions {
@@ -124,6 +126,8 @@ export async function startHttpApi(broker: Broker, options: HttpApiOptions): Pro
   });
   registerPublishRoutes(app, broker, auth);
   registerAdminRoutes(app, broker, auth);
+  registerWebhookRoutes(app, broker, auth);
+  registerEventRoutes(app, broker, auth);
   options.extend?.(app, auth);
   await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   const address = app.server.address();

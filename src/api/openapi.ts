@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 description served at /api/v1/openapi.json. The publish body schema is shared with the
 // route, so the validation fastify applies and the document cannot drift apart.
 import { VERSION } from '../index.js';
+import { extraPaths, extraSchemas, pageFields, pageParameters } from './openapi-extra.js';
 
 export const publishBodySchema = {
   type: 'object',
@@ -163,6 +164,7 @@ export function openApiDocument(): object {
         apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from `midge apikey create`' },
         basic: { type: 'http', scheme: 'basic', description: 'A Midge user (superuser for admin routes)' },
       },
+      responses: { Error: error },
       schemas: {
         PublishRequest: publishBodySchema,
         PublishResult: publishResult,
@@ -191,6 +193,7 @@ export function openApiDocument(): object {
           required: ['username', 'topic', 'rw'],
           properties: { username: { type: 'string' }, topic: { type: 'string' }, rw: { type: 'integer' } },
         },
+        ...extraSchemas,
         ExplainRequest: {
           type: 'object',
           required: ['topic', 'access'],
@@ -204,6 +207,7 @@ export function openApiDocument(): object {
       },
     },
     paths: {
+      ...extraPaths,
       '/api/v1/publish': {
         post: {
           summary: 'Publish one message as the caller (ACL and hooks apply)',
@@ -244,11 +248,12 @@ export function openApiDocument(): object {
             query('username', 'string'),
             query('listener', 'integer'),
             query('connected', 'boolean'),
+            ...pageParameters,
           ],
           responses: {
             200: json({
               type: 'object',
-              properties: { clients: { type: 'array', items: ref('ClientInfo') } },
+              properties: { clients: { type: 'array', items: ref('ClientInfo') }, ...pageFields },
             }),
             ...errors,
           },
@@ -276,11 +281,11 @@ export function openApiDocument(): object {
       '/api/v1/subscriptions': {
         get: {
           summary: 'Subscriptions, by client or by filter',
-          parameters: [query('clientId', 'string'), query('filter', 'string')],
+          parameters: [query('clientId', 'string'), query('filter', 'string'), ...pageParameters],
           responses: {
             200: json({
               type: 'object',
-              properties: { subscriptions: { type: 'array', items: ref('Subscription') } },
+              properties: { subscriptions: { type: 'array', items: ref('Subscription') }, ...pageFields },
             }),
             ...errors,
           },

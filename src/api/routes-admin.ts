@@ -4,12 +4,23 @@ import type { Broker } from '../index.js';
 import type { ApiAuth } from './http-api.js';
 import { sendError } from './errors.js';
 import { retainedJson } from './payload.js';
+import { pageQuery } from './openapi-extra.js';
 
-interface ClientQuery {
+interface Page {
+  limit: number;
+  offset: number;
+}
+
+interface ClientQuery extends Page {
   clientId?: string;
   username?: string;
   listener?: number;
   connected?: boolean;
+}
+
+/** One page of a sorted list, with how many entries there are on all pages. */
+function page<T>(items: T[], { limit, offset }: Page): { items: T[]; total: number } & Page {
+  return { items: items.slice(offset, offset + limit), total: items.length, limit, offset };
 }
 
 export function registerAdminRoutes(app: FastifyInstance, broker: Broker, auth: ApiAuth): void {
@@ -26,13 +37,16 @@ export function registerAdminRoutes(app: FastifyInstance, broker: Broker, auth: 
             username: { type: 'string' },
             listener: { type: 'integer' },
             connected: { type: 'boolean' },
+            ...pageQuery,
           },
         },
       },
     },
     async (request, reply) => {
       if ((await auth.admin(request, reply)) === undefined) return reply;
-      return { clients: control.clients(request.query) };
+      const { limit, offset, ...filter } = request.query;
+      const { items, ...rest } = page(control.clients(filter), { limit, offset });
+      return { clients: items, ...rest };
     },
   );
 
@@ -70,12 +84,25 @@ export function registerAdminRoutes(app: FastifyInstance, broker: Broker, auth: 
     return reply.code(204).send();
   });
 
-  app.get<{ Querystring: { clientId?: string; filter?: string } }>(
+  app.get<{ Querystring: { clientId?: string; filter?: string } & Page }>(
     '/api/v1/subscriptions',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { clientId: { type: 'string' }, filter: { type: 'string' }, ...pageQuery },
+        },
+      },
+    },
     async (request, reply) => {
       if ((await auth.admin(request, reply)) === undefined) return reply;
-      const { clientId, filter } = request.query;
-      return { subscriptions: control.subscriptions({ clientId, topicFilter: filter }) };
+      const { clientId, filter, limit, offset } = request.query;
+      // Sorted, so that pages stay put while the list does not change.
+      const all = control
+        .subscriptions({ clientId, topicFilter: filter })
+        .sort((a, b) => compare(a.clientId, b.clientId) || compare(a.topicFilter, b.topicFilter));
+      const { items, ...rest } = page(all, { limit, offset });
+      return { subscriptions: items, ...rest };
     },
   );
 
@@ -99,6 +126,10 @@ export function registerAdminRoutes(app: FastifyInstance, broker: Broker, auth: 
     if (!control.deleteRetained(topic)) return notFound(reply, 'retained message', topic);
     return reply.code(204).send();
   });
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function notFound(

@@ -20,7 +20,12 @@ import type {
   PublishResult,
   RetainedInfo,
   SubscriptionInfo,
+  WatchSelection,
+  WebhookInfo,
+  WebhookRegistration,
 } from './types.js';
+import { eventObservers } from '../hooks/event-observers.js';
+import { WebhookRegistry } from './webhook-registry.js';
 
 export interface ControlDeps extends PublishDeps {
   sessions: SessionRegistry;
@@ -33,10 +38,12 @@ export class Control implements BrokerControl {
   readonly #deps: ControlDeps;
   readonly #publisher: ControlPublisher;
   readonly #metrics = new BrokerMetrics();
+  readonly #webhooks: WebhookRegistry;
 
   constructor(deps: ControlDeps) {
     this.#deps = deps;
     this.#publisher = new ControlPublisher(deps);
+    this.#webhooks = new WebhookRegistry(deps.hooks, deps.stats);
   }
 
   get sessionCount(): number {
@@ -157,6 +164,22 @@ export class Control implements BrokerControl {
 
   addHooks(hooks: BrokerHooks): () => void {
     return this.#deps.hooks.add(hooks);
+  }
+
+  watch(selection: WatchSelection, sink: (event: string, data: object) => void): () => void {
+    return this.#deps.hooks.add({ name: 'api-events', ...eventObservers(selection, sink) });
+  }
+
+  addWebhook(registration: WebhookRegistration): WebhookInfo {
+    return this.#webhooks.add(registration);
+  }
+
+  webhooks(): WebhookInfo[] {
+    return this.#webhooks.list();
+  }
+
+  removeWebhook(id: string): boolean {
+    return this.#webhooks.remove(id);
   }
 
   async metrics(): Promise<{ contentType: string; text: string }> {

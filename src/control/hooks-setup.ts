@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { HookRunner } from '../hooks/runner.js';
-import type { BrokerHooks, HookMessage } from '../hooks/types.js';
+import type { BrokerHooks, HookClient, HookMessage } from '../hooks/types.js';
 import { createEnvelopeHooks } from '../hooks/envelope.js';
 import { WebhookSender } from '../hooks/webhooks.js';
 import type { BrokerStats } from '../sys/stats.js';
@@ -12,8 +12,8 @@ export interface HookSetupDeps {
   hooks: HookRunner;
   stats: BrokerStats;
   warn(message: string): void;
-  /** Routes a broker-made message. */
-  publish(message: HookMessage): void;
+  /** Routes a broker-made message (an envelope copy) for `client`; observers see it as source 'envelope'. */
+  publish(message: HookMessage, client: HookClient): void;
 }
 
 export async function registerConfiguredHooks(config: Config, deps: HookSetupDeps): Promise<void> {

@@ -90,10 +90,21 @@ export class ControlPublisher {
     const counts = this.#deps.route(message);
     stats.observeLatency((performance.now() - started) / 1000);
     if (hooks.observing.onPublished) {
-      hooks.emit('onPublished', { client: identity, message, delivered: counts.delivered });
+      hooks.emit('onPublished', { client: identity, message, delivered: counts.delivered, source: 'api' });
     }
     if (wait === undefined) return counts;
     return { ...counts, acknowledged: await wait };
+  }
+
+  /**
+   * The waiters of the publish `delivered` is, or is a copy of: a session that keeps a message (queued,
+   * stored) delivers its own copy, which the published message names as `owned` (session/journal.ts).
+   */
+  #waitersOf(delivered: Message): Waiter[] | undefined {
+    const direct = this.#waiting.get(delivered);
+    if (direct !== undefined) return direct;
+    for (const [published, waiters] of this.#waiting) if (published.owned === delivered) return waiters;
+    return undefined;
   }
 
   #wait(message: Message, waitFor: { clientId: string; timeoutMs: number }): Promise<boolean> {
@@ -118,7 +129,7 @@ export class ControlPublisher {
       this.#unhook ??= this.#deps.hooks.add({
         name: 'api-wait',
         onDelivered: (event) => {
-          const waiters = this.#waiting.get(event.message as Message);
+          const waiters = this.#waitersOf(event.message as Message);
           for (const w of [...(waiters ?? [])]) if (w.clientId === event.clientId) w.done(true);
         },
       });

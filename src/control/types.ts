@@ -80,6 +80,36 @@ export interface RetainedInfo {
   receivedAt: string;
 }
 
+/** A webhook to add at runtime; empty or missing lists mean every event / every topic. */
+export interface WebhookRegistration {
+  url: string;
+  secret?: string;
+  events?: string[];
+  topics?: string[];
+  /** Envelope message types: each adds the topic filter `$envelope/{type}/#`. */
+  messageTypes?: string[];
+}
+
+export interface WebhookInfo {
+  id: string;
+  url: string;
+  events: string[];
+  topics: string[];
+  /** Whether deliveries carry an HMAC signature (the secret itself is never shown). */
+  signed: boolean;
+  /** Events waiting to be sent. */
+  queued: number;
+  createdAt: string;
+}
+
+/** Which broker events a watcher gets; empty lists mean all. */
+export interface WatchSelection {
+  events: string[];
+  /** Topic filters for message events. */
+  topics: string[];
+  clientId?: string;
+}
+
 export interface AuthAnswer {
   ok: boolean;
   superuser: boolean;
@@ -105,6 +135,12 @@ export interface BrokerControl {
   ): Promise<AuthAnswer>;
   /** Registers hooks (observers and interceptors); the returned function removes them. */
   addHooks(hooks: BrokerHooks): () => void;
+  /** Calls `sink` for each selected broker event (never awaited); the returned function stops it. */
+  watch(selection: WatchSelection, sink: (event: string, data: object) => void): () => void;
+  /** Runtime webhooks (kept in memory): add one, list them, remove one by id. */
+  addWebhook(registration: WebhookRegistration): WebhookInfo;
+  webhooks(): WebhookInfo[];
+  removeWebhook(id: string): boolean;
   /** Prometheus text exposition of the broker's metrics. */
   metrics(): Promise<{ contentType: string; text: string }>;
   readonly sessionCount: number;

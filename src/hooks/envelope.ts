@@ -9,15 +9,16 @@ import { topicMatches } from '../topic/match.js';
 import type { EnvelopeConfig } from '../config/schema.js';
 import { verifyDeviceToken } from './device-token.js';
 import { ReplayCache } from './replay-cache.js';
-import type { BrokerHooks, HookMessage, PublishEvent, Verdict } from './types.js';
+import type { BrokerHooks, HookClient, HookMessage, PublishEvent, Verdict } from './types.js';
 
 const PAYLOAD_FORMAT_INVALID = 0x99;
 const NOT_AUTHORIZED = 0x87;
-const MESSAGE_TYPE = /^[A-Za-z0-9_.-]{1,64}$/;
+/** What a message_type may be: it becomes one topic level of the $envelope/{message_type}/... copy. */
+export const MESSAGE_TYPE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export interface EnvelopeDeps {
-  /** Routes a broker-made message (the $envelope/{type}/... copy). */
-  publish(message: HookMessage): void;
+  /** Routes a broker-made message (the $envelope/{type}/... copy) on behalf of the envelope's publisher. */
+  publish(message: HookMessage, client: HookClient): void;
   /** Counts a rejection by reason (metrics). */
   rejected(reason: string): void;
 }
@@ -57,10 +58,10 @@ export function createEnvelopeHooks(config: EnvelopeConfig, deps: EnvelopeDeps):
     }
     const verified = forwardable(config, message, envelope);
     if (config.routeByType) {
-      deps.publish({
-        ...verified,
-        topic: `$envelope/${envelope.messageType}/${message.topic.replace(/^\//, '')}`,
-      });
+      deps.publish(
+        { ...verified, topic: `$envelope/${envelope.messageType}/${message.topic.replace(/^\//, '')}` },
+        event.client,
+      );
     }
     return { modify: verified };
   };

@@ -40,6 +40,13 @@ export interface SubscribeEvent {
   readonly qos: QoS;
 }
 
+/**
+ * Where a routed message came from: a client's PUBLISH (also when undefined), the HTTP API or another in-process
+ * publisher, a will, or the broker's `$envelope/{message_type}/...` copy of a verified envelope. $SYS updates
+ * are not reported (as in mosquitto and EMQX, they are broker state, not message traffic).
+ */
+export type PublishSource = 'client' | 'api' | 'will' | 'envelope';
+
 /** Why a message did not reach a subscriber. */
 export type DropReason = 'queue_full' | 'congested' | 'too_large' | 'expired' | 'not_authorized' | 'envelope';
 
@@ -56,7 +63,12 @@ export interface BrokerHooks {
   onSubscribed?(event: { client: HookClient; topicFilter: string; qos: QoS }): void;
   onUnsubscribed?(event: { client: HookClient; topicFilter: string }): void;
   /** A message was routed: `delivered` subscribers got it now. */
-  onPublished?(event: { client: HookClient; message: HookMessage; delivered: number }): void;
+  onPublished?(event: {
+    client: HookClient;
+    message: HookMessage;
+    delivered: number;
+    source?: PublishSource;
+  }): void;
   /** A subscriber acknowledged (QoS 1/2) or was sent (QoS 0) a message. */
   onDelivered?(event: { clientId: string; message: HookMessage; qos: QoS }): void;
   onDropped?(event: { clientId: string; message: HookMessage; reason: DropReason }): void;

@@ -2,20 +2,11 @@
 // drained in the background with retries and backoff, so a slow receiver never slows the broker.
 import { createHmac, randomUUID } from 'node:crypto';
 import type { WebhookConfig } from '../config/schema.js';
-import { topicMatches } from '../topic/match.js';
-import type { BrokerHooks, HookClient, HookMessage } from './types.js';
+import { BROKER_EVENTS, eventObservers, type BrokerEvent } from './event-observers.js';
+import type { BrokerHooks } from './types.js';
 
-export const WEBHOOK_EVENTS = [
-  'client_connected',
-  'client_disconnected',
-  'subscribed',
-  'unsubscribed',
-  'message_published',
-  'message_delivered',
-  'message_dropped',
-  'auth_failed',
-] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+export const WEBHOOK_EVENTS = BROKER_EVENTS;
+export type WebhookEvent = BrokerEvent;
 
 export interface WebhookOptions {
   /** Events waiting to be sent; past this the oldest is dropped. */
@@ -37,34 +28,11 @@ interface Pending {
   attempts: number;
 }
 
-const MAX_PAYLOAD_IN_EVENT = 64 * 1024;
-
-function clientJson(client: HookClient): object {
-  return {
-    clientId: client.clientId,
-    username: client.username ?? null,
-    remoteAddress: client.remoteAddress,
-  };
-}
-
-function messageJson(message: HookMessage): object {
-  const payload = message.payload.subarray(0, MAX_PAYLOAD_IN_EVENT);
-  return {
-    topic: message.topic,
-    qos: message.qos,
-    retain: message.retain,
-    size: message.payload.length,
-    payload: payload.toString('base64'),
-    truncated: payload.length < message.payload.length,
-  };
-}
-
 export class WebhookSender implements BrokerHooks {
   readonly name: string;
   readonly #config: WebhookConfig;
   readonly #options: Required<Omit<WebhookOptions, 'count' | 'warn'>> & WebhookOptions;
   readonly #queue: Pending[] = [];
-  readonly #wanted: ReadonlySet<string>;
   #running = false;
   #closed = false;
   #timer: NodeJS.Timeout | undefined;
@@ -74,65 +42,21 @@ export class WebhookSender implements BrokerHooks {
     this.name = `webhook ${config.url}`;
     this.#config = config;
     this.#options = { maxQueue: 10_000, maxAttempts: 6, backoffMs: 500, timeoutMs: 5000, ...options };
-    this.#wanted = new Set(config.events.length === 0 ? WEBHOOK_EVENTS : config.events);
-    // Observers exist only for wanted events, so unwanted ones cost the broker nothing.
-    const want = (e: WebhookEvent): boolean => this.#wanted.has(e);
-    if (!want('client_connected')) this.onConnected = undefined;
-    if (!want('client_disconnected')) this.onDisconnected = undefined;
-    if (!want('subscribed')) this.onSubscribed = undefined;
-    if (!want('unsubscribed')) this.onUnsubscribed = undefined;
-    if (!want('message_published')) this.onPublished = undefined;
-    if (!want('message_delivered')) this.onDelivered = undefined;
-    if (!want('message_dropped')) this.onDropped = undefined;
-    if (!want('auth_failed')) this.onAuthFailed = undefined;
+    Object.assign(
+      this,
+      eventObservers(config, (event, data) => this.#enqueue(event, data)),
+    );
   }
 
-  onConnected?: BrokerHooks['onConnected'] = (e) =>
-    this.#enqueue('client_connected', {
-      client: clientJson(e.client),
-      protocolVersion: e.protocolVersion,
-      sessionPresent: e.sessionPresent,
-    });
-  onDisconnected?: BrokerHooks['onDisconnected'] = (e) =>
-    this.#enqueue('client_disconnected', { client: clientJson(e.client), reason: e.reason });
-  onSubscribed?: BrokerHooks['onSubscribed'] = (e) =>
-    this.#enqueue('subscribed', { client: clientJson(e.client), topicFilter: e.topicFilter, qos: e.qos });
-  onUnsubscribed?: BrokerHooks['onUnsubscribed'] = (e) =>
-    this.#enqueue('unsubscribed', { client: clientJson(e.client), topicFilter: e.topicFilter });
-  onPublished?: BrokerHooks['onPublished'] = (e) => {
-    if (this.#topicWanted(e.message.topic)) {
-      this.#enqueue('message_published', {
-        client: clientJson(e.client),
-        message: messageJson(e.message),
-        delivered: e.delivered,
-      });
-    }
-  };
-  onDelivered?: BrokerHooks['onDelivered'] = (e) => {
-    if (this.#topicWanted(e.message.topic)) {
-      this.#enqueue('message_delivered', {
-        clientId: e.clientId,
-        message: messageJson(e.message),
-        qos: e.qos,
-      });
-    }
-  };
-  onDropped?: BrokerHooks['onDropped'] = (e) => {
-    if (this.#topicWanted(e.message.topic)) {
-      this.#enqueue('message_dropped', {
-        clientId: e.clientId,
-        message: messageJson(e.message),
-        reason: e.reason,
-      });
-    }
-  };
-  onAuthFailed?: BrokerHooks['onAuthFailed'] = (e) =>
-    this.#enqueue('auth_failed', { client: clientJson(e.client), reasonCode: e.reasonCode });
-
-  #topicWanted(topic: string): boolean {
-    const topics = this.#config.topics;
-    return topics.length === 0 || topics.some((f) => topicMatches(f, topic));
-  }
+  // Set in the constructor for the configured events only (event-observers.ts).
+  onConnected?: BrokerHooks['onConnected'];
+  onDisconnected?: BrokerHooks['onDisconnected'];
+  onSubscribed?: BrokerHooks['onSubscribed'];
+  onUnsubscribed?: BrokerHooks['onUnsubscribed'];
+  onPublished?: BrokerHooks['onPublished'];
+  onDelivered?: BrokerHooks['onDelivered'];
+  onDropped?: BrokerHooks['onDropped'];
+  onAuthFailed?: BrokerHooks['onAuthFailed'];
 
   #enqueue(event: WebhookEvent, data: object): void {
     if (this.#closed) return;

@@ -46,9 +46,20 @@ test('the OpenAPI document validates as OpenAPI 3.1 and lists the required route
     '/api/v1/tokens',
     '/api/v1/users',
     '/api/v1/acls/explain',
+    '/api/v1/webhooks',
+    '/api/v1/webhooks/{id}',
+    '/api/v1/events',
     '/metrics',
   ]) {
     assert.ok(reply.body.paths[path], path);
+  }
+  const listParameters = (path: string): string[] =>
+    reply.body.paths[path].get.parameters.map((p: { name: string }) => p.name);
+  for (const path of ['/api/v1/clients', '/api/v1/subscriptions']) {
+    assert.ok(listParameters(path).includes('limit') && listParameters(path).includes('offset'), path);
+    assert.ok(
+      reply.body.paths[path].get.responses['200'].content['application/json'].schema.properties.total,
+    );
   }
 });
 
