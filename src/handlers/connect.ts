@@ -162,11 +162,7 @@ async function admit(
     if (!outcome.ok) return refuse(ctx, client, outcome.reasonCode, outcome.reason);
   }
 
-  // [MQTT-3.1.4-2] a second connection with this client id takes over: the first one is closed.
-  const previous = ctx.clients.get(clientId);
-  if (previous !== undefined && previous !== client) {
-    previous.close(true, 'session taken over', ReasonCode.SessionTakenOver);
-  }
+  takeOver(ctx, client, clientId);
 
   const properties = packet.properties;
   const expiry =
@@ -181,6 +177,29 @@ async function admit(
   // The will may outlive this connection's read buffer by its delay: it keeps its own copy of the payload.
   client.will = will === undefined ? undefined : { ...will, payload: Buffer.from(will.payload) };
   ctx.sessions.keepWill(clientId, client.will); // a persistent session stores it: a crash publishes it
+  const durability = ctx.durability;
+  if (durability !== undefined && session.persistent && durability.pending) {
+    // CONNACK (Session Present, or the new session) is an acknowledgement too: it waits until the session is
+    // stored, so a session the client was told about survives a crash.
+    try {
+      await durability.flush();
+    } catch (error) {
+      durability.failed(client, error);
+      return;
+    }
+    if (client.closed) {
+      // Gone before CONNACK: the session it opened starts its expiry, unless a newer connection holds it.
+      if (ctx.sessions.get(clientId) === session && !session.online) ctx.sessions.release(session);
+      return;
+    }
+    // A clean start for this id while we waited replaced the session: that connection has it now.
+    if (ctx.sessions.get(clientId) !== session) {
+      client.close(false, 'session taken over');
+      return;
+    }
+    // A CONNECT that resumed the same session meanwhile waits behind this one and takes over after it.
+    takeOver(ctx, client, clientId);
+  }
 
   const connackProperties: Properties | undefined =
     version === 5
@@ -224,6 +243,14 @@ async function admit(
   );
   if (ctx.hooks.observing.onConnected) {
     ctx.hooks.emit('onConnected', { client: identity, protocolVersion: version, sessionPresent: present });
+  }
+}
+
+/** [MQTT-3.1.4-2] a second connection with this client id takes over: the first one is closed. */
+function takeOver(ctx: BrokerContext, client: ClientLink, clientId: string): void {
+  const previous = ctx.clients.get(clientId);
+  if (previous !== undefined && previous !== client) {
+    previous.close(true, 'session taken over', ReasonCode.SessionTakenOver);
   }
 }
 

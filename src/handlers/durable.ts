@@ -1,5 +1,5 @@
 import type { Packet } from '../protocol/types.js';
-import type { BrokerContext, ClientLink } from './context.js';
+import type { BrokerContext, ClientLink, Session } from './context.js';
 
 /**
  * Sends an acknowledgement once everything stored so far is durable: at once without persistence or with
@@ -14,6 +14,25 @@ export function sendWhenDurable(ctx: BrokerContext, client: ClientLink, packet: 
   }
   durability.flush().then(
     () => client.send(packet),
+    (error: unknown) => durability.failed(client, error),
+  );
+}
+
+/**
+ * Runs `then` once what a persistent session just stored (its session row, a subscription) is durable, so
+ * an acknowledged CONNECT, SUBSCRIBE or UNSUBSCRIBE survives a crash. At once for a clean session (it stores
+ * nothing), without persistence or with nothing pending; never for a client gone meanwhile.
+ */
+export function whenStored(ctx: BrokerContext, client: ClientLink, session: Session, then: () => void): void {
+  const durability = ctx.durability;
+  if (durability === undefined || !session.persistent || !durability.pending) {
+    then();
+    return;
+  }
+  durability.flush().then(
+    () => {
+      if (!client.closed) then();
+    },
     (error: unknown) => durability.failed(client, error),
   );
 }

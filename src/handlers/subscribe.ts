@@ -3,8 +3,14 @@ import { ProtocolError, ReasonCode } from '../protocol/reason-codes.js';
 import { isValidTopicFilter } from '../topic/validate.js';
 import { parseSharedSubscription } from '../topic/shared.js';
 import type { BrokerContext, ClientLink, Identity, Session } from './context.js';
+import { whenStored } from './durable.js';
 
 type Decision = 'allow' | 'deny' | 'defer';
+interface Granted {
+  readonly subscription: Subscription;
+  readonly qos: 0 | 1 | 2;
+  readonly isNew: boolean;
+}
 type HookAnswer = { qos: 0 | 1 | 2 } | { reject: number } | undefined;
 
 /**
@@ -68,7 +74,7 @@ function subscribe(
   const session = client.session as Session;
   const v5 = client.protocolVersion === 5;
   const subscriptionId = packet.properties?.subscriptionIdentifiers?.[0];
-  const granted: { subscription: Subscription; qos: 0 | 1 | 2; isNew: boolean }[] = [];
+  const granted: Granted[] = [];
   const reasonCodes = packet.subscriptions.map((subscription, i) => {
     const filter = subscription.topicFilter;
     if (aclFilter(subscription) === undefined) {
@@ -96,8 +102,21 @@ function subscribe(
     return qos;
   });
   // [MQTT-3.8.4-1][MQTT-3.8.4-2] one SUBACK with the same packet id; [MQTT-3.8.4-5] one code per filter.
-  client.send({ type: 'suback', packetId: packet.packetId, reasonCodes });
+  // A persistent session's SUBACK waits until its subscriptions are stored; its retained messages follow it.
+  whenStored(ctx, client, session, () => {
+    client.send({ type: 'suback', packetId: packet.packetId, reasonCodes });
+    sendRetained(ctx, client, session, subscriptionId, granted);
+  });
+}
 
+function sendRetained(
+  ctx: BrokerContext,
+  client: ClientLink,
+  session: Session,
+  subscriptionId: number | undefined,
+  granted: readonly Granted[],
+): void {
+  const v5 = client.protocolVersion === 5;
   for (const { subscription, qos, isNew } of granted) {
     // Shared subscriptions get no retained messages when they are made (section 4.8.2).
     if (parseSharedSubscription(subscription.topicFilter) !== null) continue;

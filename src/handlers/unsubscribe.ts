@@ -1,6 +1,7 @@
 import type { UnsubscribePacket } from '../protocol/types.js';
 import { ReasonCode } from '../protocol/reason-codes.js';
 import type { BrokerContext, ClientLink, Identity, Session } from './context.js';
+import { whenStored } from './durable.js';
 
 /**
  * UNSUBSCRIBE: filters compared literally with the client's own [MQTT-3.10.4-1]; deliveries already in
@@ -19,9 +20,10 @@ export function handleUnsubscribe(ctx: BrokerContext, client: ClientLink, packet
     }
     return existed ? ReasonCode.Success : ReasonCode.NoSubscriptionExisted;
   });
-  client.send({
+  const unsuback = {
     type: 'unsuback',
     packetId: packet.packetId,
     reasonCodes: client.protocolVersion === 5 ? reasonCodes : undefined,
-  });
+  } as const;
+  whenStored(ctx, client, session, () => client.send(unsuback));
 }
