@@ -1,8 +1,10 @@
 // Argon2 hashes in the PHC string format that the reference `argon2` tool, go-auth and most libraries write:
 //   $argon2id$v=19$m=<KiB>,t=<passes>,p=<lanes>$<base64 salt>$<base64 hash>   (base64 without padding)
 // argon2id is the one to use; argon2i and argon2d read the same way. hash-wasm computes it in WebAssembly
-// (no native build); the raw output is compared here in constant time.
+// (no native build) in a worker thread (argon2-pool.ts), so a hash never stalls the broker's event loop; the
+// raw output is compared here in constant time.
 import crypto from 'node:crypto';
+import { Argon2Pool } from './argon2-pool.js';
 import { decodeBase64Text, malformed } from './password-error.js';
 
 type Argon2Variant = 'argon2id' | 'argon2i' | 'argon2d';
@@ -60,18 +62,19 @@ export function parseArgon2Hash(encoded: string): Argon2Hash {
   return { variant, memoryKiB, passes, lanes, salt, hash };
 }
 
-async function derive(password: Buffer, h: Omit<Argon2Hash, 'hash'>, hashLength: number): Promise<Buffer> {
-  const wasm = await import('hash-wasm');
-  const options = {
+/** Shared by every broker in the process; it starts no worker until the first Argon2 hash. */
+const pool = new Argon2Pool();
+
+function derive(password: Buffer, h: Omit<Argon2Hash, 'hash'>, hashLength: number): Promise<Buffer> {
+  return pool.derive({
+    variant: h.variant,
     password,
     salt: h.salt,
     parallelism: h.lanes,
     iterations: h.passes,
     memorySize: h.memoryKiB,
     hashLength,
-    outputType: 'binary',
-  } as const;
-  return Buffer.from(await wasm[h.variant](options));
+  });
 }
 
 /** hash-wasm cannot hash an empty password: it never matches, but still costs one hash. */

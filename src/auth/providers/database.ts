@@ -197,6 +197,11 @@ export function createDatabaseProvider(
       // An unknown user still costs one hash, so timing does not tell which usernames exist.
       ok = await verifyStoredPassword(credentials.password, hash, { saltEncoding: options.saltEncoding });
     } catch (error) {
+      // Too many Argon2 checks waiting (argon2-pool.ts) is a busy server, not a wrong password.
+      if ((error as { code?: unknown }).code === 'MIDGE_AUTH_HASH_BUSY') {
+        log?.warn({ provider: name, username }, (error as Error).message);
+        return { decision: 'deny', reasonCode: ReasonCode.ServerUnavailable };
+      }
       log?.warn(
         { provider: name, username, reason: (error as Error).message },
         'MIDGE_AUTH_BAD_HASH: the stored password hash cannot be read; the client is refused',
