@@ -42,7 +42,10 @@ async function main() {
       log(`${scenario.name}: skipped: ${skipped}`);
       continue;
     }
-    const order = [...names, ...(scenario.sink && options.sink ? ['sink'] : [])];
+    const order =
+      scenario.brokers === undefined
+        ? [...names, ...(scenario.sink && options.sink ? ['sink'] : [])]
+        : scenario.brokers.filter((b) => names.includes(b === 'midge-volatile' ? 'midge' : b));
     for (let round = 1; round <= options.rounds; round++) {
       for (const broker of order) {
         const runOptions = { ...options, dir, tag: `t${++tag}` };
@@ -60,7 +63,9 @@ async function main() {
     summarize(scenario, entry);
   }
 
-  const shown = names;
+  const shown = scenarios.some((s) => s.brokers?.includes('midge-volatile'))
+    ? [...names, 'midge-volatile']
+    : names;
   console.log(`\n${table(scenarios, results, shown)}\n`);
   const judged = targets(results);
   for (const t of judged)

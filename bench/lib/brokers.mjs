@@ -1,7 +1,7 @@
 // Starts the brokers under test as child processes on their own loopback ports, each with the same limits:
 // TCP_NODELAY on, 1,000 messages in flight and 100,000 queued per client, no $SYS, no persistence, quiet logs.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -52,9 +52,25 @@ export function freePort() {
 
 /**
  * Starts `name` ('midge' | 'baseline' | 'mosquitto' | 'aedes' | 'sink'; baseline is another Midge build) and resolves once its port accepts connections.
- * `cpuProfileDir` runs Midge under `node --cpu-prof`.
+ * `cpuProfileDir` runs Midge under `node --cpu-prof`. `persistence` turns each broker's persistence on (Midge:
+ * fsync'd group commits; mosquitto: its snapshots) with unlimited queues, except for 'midge-volatile', which
+ * is Midge without persistence for comparison.
  */
-export async function startBroker(name, { dir, cpuProfileDir, baseline, websocket = false } = {}) {
+export async function startBroker(
+  name,
+  { dir, cpuProfileDir, baseline, websocket = false, persistence = false } = {},
+) {
+  if (name === 'midge-volatile') {
+    const volatile = persistence ? 'volatile' : false;
+    const broker = await startBroker('midge', {
+      dir,
+      cpuProfileDir,
+      baseline,
+      websocket,
+      persistence: volatile,
+    });
+    return { ...broker, name };
+  }
   const port = await freePort();
   // WebSocket runs add a second listener; the plain one stays (mosquitto 2.0.11 will not start on a
   // WebSocket listener alone) and tells when the broker is up.
@@ -66,7 +82,10 @@ export async function startBroker(name, { dir, cpuProfileDir, baseline, websocke
   let child;
   if (name === 'midge' || name === 'baseline' || name === 'mosquitto') {
     const conf = join(dir, `${name}-${port}.conf`);
-    writeFileSync(conf, [...COMMON_CONF, ...listeners, ''].join('\n'));
+    writeFileSync(
+      conf,
+      [...brokerConf(persistence, join(dir, `${name}-${port}-data`)), ...listeners, ''].join('\n'),
+    );
     if (name !== 'mosquitto') {
       const prof = cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`];
       const cli = name === 'baseline' ? join(baseline, 'cli', 'main.js') : MIDGE_CLI;
@@ -96,6 +115,17 @@ export async function startBroker(name, { dir, cpuProfileDir, baseline, websocke
       clearTimeout(timer);
     },
   };
+}
+
+/** `persistence`: false, true, or 'volatile' (the queues of a persistence run, kept in memory only). */
+function brokerConf(persistence, location) {
+  if (persistence === false) return COMMON_CONF;
+  // Unlimited queues: a queue limit that drops messages would make durable runs cheaper than they are.
+  const swap = { 'max_queued_messages 100000': 'max_queued_messages 0' };
+  if (persistence === 'volatile') return COMMON_CONF.map((line) => swap[line] ?? line);
+  mkdirSync(location, { recursive: true });
+  swap['persistence false'] = 'persistence true';
+  return [...COMMON_CONF.map((line) => swap[line] ?? line), `persistence_location ${location}/`];
 }
 
 async function waitForPort(port, child, logFile) {

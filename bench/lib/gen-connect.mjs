@@ -10,7 +10,17 @@ const HANDSHAKE_TIMEOUT_MS = 20000;
  * Opens one MQTT connection and resolves with the socket once CONNACK (and SUBACK, when `filter` is given)
  * arrived. Later bytes go to `onPacket` through a fresh reader installed by the caller.
  */
-export function openClient({ host, port, clientId, filter, qos = 0, version = 4, localAddress, ws = false }) {
+export function openClient({
+  host,
+  port,
+  clientId,
+  filter,
+  qos = 0,
+  version = 4,
+  localAddress,
+  ws = false,
+  clean = true,
+}) {
   return new Promise((resolve, reject) => {
     const raw = connect({ host, port, localAddress, noDelay: true });
     let socket = raw;
@@ -57,7 +67,7 @@ export function openClient({ host, port, clientId, filter, qos = 0, version = 4,
         stage = 'connack';
       }
       socket.on('data', onData);
-      socket.write(connectPacket(clientId, 0, version));
+      socket.write(connectPacket(clientId, 0, version, clean));
     });
   });
 }

@@ -24,8 +24,12 @@ function frame(firstByte, body) {
 }
 
 /** CONNECT, MQTT 3.1.1 (or 5 when version is 5), clean session. keepalive 0 keeps idle connections quiet. */
-export function connectPacket(clientId, keepalive = 0, version = 4) {
-  const header = Buffer.concat([str('MQTT'), Buffer.from([version, 0x02, keepalive >> 8, keepalive & 0xff])]);
+export function connectPacket(clientId, keepalive = 0, version = 4, clean = true) {
+  const flags = clean ? 0x02 : 0x00;
+  const header = Buffer.concat([
+    str('MQTT'),
+    Buffer.from([version, flags, keepalive >> 8, keepalive & 0xff]),
+  ]);
   const props = version === 5 ? Buffer.from([0]) : Buffer.alloc(0);
   return frame(0x10, Buffer.concat([header, props, str(clientId)]));
 }

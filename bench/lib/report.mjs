@@ -42,7 +42,7 @@ export function summarize(scenario, entry) {
   entry.ratios = {};
   for (const [broker, m] of Object.entries(entry.median)) {
     const r = {};
-    for (const ref of ['mosquitto', 'aedes']) {
+    for (const ref of ['mosquitto', 'aedes', 'midge-volatile']) {
       const base = entry.median[ref];
       if (base === undefined || ref === broker) continue;
       for (const [key] of figuresOf(scenario)) r[`${key}/${ref}`] = m[key] / base[key];
@@ -65,7 +65,10 @@ function fmt(value, unit) {
 const ratio = (x) => (x === undefined || !Number.isFinite(x) ? '-' : `${x.toFixed(2)}x`);
 
 export function table(scenarios, results, brokers) {
-  const head = ['scenario', 'figure', ...brokers, 'sink', 'midge/mosq', 'midge/aedes', 'gen CPU% max'];
+  const volatile = brokers.includes('midge-volatile');
+  const head = ['scenario', 'figure', ...brokers, 'sink', 'midge/mosq', 'midge/aedes'];
+  if (volatile) head.push('midge/volatile');
+  head.push('gen CPU% max');
   const rows = [head];
   for (const scenario of scenarios) {
     const entry = results[scenario.name];
@@ -83,6 +86,7 @@ export function table(scenarios, results, brokers) {
         fmt(entry.median.sink?.[key], unit),
         ratio(entry.ratios.midge?.[`${key}/mosquitto`]),
         ratio(entry.ratios.midge?.[`${key}/aedes`]),
+        ...(volatile ? [ratio(entry.ratios.midge?.[`${key}/midge-volatile`])] : []),
         gen.toFixed(0),
       ]);
     }

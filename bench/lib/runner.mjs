@@ -49,7 +49,8 @@ export async function runOnce(
   { dir, warmupMs, durationMs, tag, cpuProfileDir, baseline },
 ) {
   const websocket = scenario.transport === 'websocket';
-  const broker = await startBroker(brokerName, { dir, cpuProfileDir, baseline, websocket });
+  const persistence = scenario.persistence === true;
+  const broker = await startBroker(brokerName, { dir, cpuProfileDir, baseline, websocket, persistence });
   const specs = scenario
     .parts({ tag })
     .map((spec) => ({ ...spec, ws: websocket, host: '127.0.0.1', port: broker.port }));

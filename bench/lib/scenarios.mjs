@@ -103,6 +103,33 @@ function idle({ count }) {
     }));
 }
 
+/**
+ * QoS 1 publishers to one persistent (CleanSession=0) subscriber that subscribed and went away: every message
+ * is queued for it, on disk when the broker persists. The figure is PUBACKs per second at the publishers.
+ */
+function persistentQueue({ pubs, payloadSize = 64 }) {
+  return (ctx) => {
+    const publishers = Array.from({ length: pubs }, (_, i) => ({
+      id: `${ctx.tag}-p${i}`,
+      topic: `bench/${ctx.tag}/${i}`,
+    }));
+    const subscribers = [
+      { id: `${ctx.tag}-s`, filter: `bench/${ctx.tag}/+`, qos: 1, clean: false, offline: true },
+    ];
+    return [
+      {
+        mode: 'throughput',
+        figure: 'acked',
+        qos: 1,
+        payloadSize,
+        window: ACKED_WINDOW,
+        subscribers,
+        publishers,
+      },
+    ];
+  };
+}
+
 const throughput = { kind: 'throughput', unit: 'msg/s', better: 'higher', sink: true };
 
 export const SCENARIOS = [
@@ -144,6 +171,16 @@ export const SCENARIOS = [
     needs: 'websocket',
     transport: 'websocket',
     parts: fanOut({ subs: 1 }),
+  },
+  {
+    name: 'persistent-qos1',
+    title: 'QoS 1 4→1 to an offline persistent subscriber, persistence on (acks/s)',
+    ...throughput,
+    sink: false,
+    persistence: true,
+    // Midge durable, Midge without persistence (same queues, in memory), mosquitto with its persistence on.
+    brokers: ['midge', 'baseline', 'midge-volatile', 'mosquitto'],
+    parts: persistentQueue({ pubs: 4 }),
   },
   {
     name: 'latency',

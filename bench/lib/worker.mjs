@@ -63,10 +63,14 @@ async function setup(spec) {
       clientId: s.id,
       filter: s.filter,
       qos: s.qos,
+      clean: s.clean,
     })),
   );
+  // Offline persistent subscribers: subscribed, then gone, so every message is queued for them.
+  for (const [i, s] of spec.subscribers.entries()) if (s.offline) subs[i].end(Buffer.from([0xe0, 0]));
+  const online = subs.filter((_, i) => !spec.subscribers[i].offline);
   const tally = { received: 0 };
-  const subscribers = subs.map((socket) => new Subscriber(socket, tally));
+  const subscribers = online.map((socket) => new Subscriber(socket, tally));
   if (spec.mode === 'latency') subscribers[0].enableLatency();
   // Publishers speak MQTT 3.1.1: their packets are pre-encoded without MQTT 5 properties.
   const pubs = await openMany(spec.publishers.map((p) => ({ host, port, ws: spec.ws, clientId: p.id })));
@@ -82,13 +86,15 @@ async function run({ warmupMs, durationMs }) {
   await sleep(warmupMs);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const received0 = total(subscribers);
+  // 'acked': the figure is what the publishers got acknowledged (no subscriber online to count).
+  const count = () => (spec.figure === 'acked' ? (publisher?.completed ?? 0) : total(subscribers));
+  const received0 = count();
   const sent0 = publisher?.sent ?? 0;
   subscribers[0]?.startRecording();
   await sleep(durationMs);
   const elapsed = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const received = total(subscribers) - received0;
+  const received = count() - received0;
   const sent = (publisher?.sent ?? 0) - sent0;
   publisher?.stop();
   const latency = spec.mode === 'latency' ? subscribers[0].latencySummary() : undefined;
