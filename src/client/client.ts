@@ -1,7 +1,12 @@
 import type { Packet, ProtocolVersion, Will } from '../protocol/types.js';
 import { FrameDecoder } from '../protocol/decoder.js';
 import { encode } from '../protocol/encoder.js';
-import { encodePublishFrame, stampPacketId } from '../protocol/publish-frame.js';
+import {
+  checkedPacketId,
+  encodePublishFrame,
+  stampedFirstByte,
+  type PublishFrame,
+} from '../protocol/publish-frame.js';
 import { ReasonCode } from '../protocol/reason-codes.js';
 import type { Connection } from '../transport/types.js';
 import type { Outgoing, SessionOutlet } from '../session/types.js';
@@ -170,11 +175,15 @@ export class Client implements ClientLink, SessionOutlet {
   }
 
   #write(bytes: Buffer): void {
-    this.#ctx.stats.bytesSent += bytes.length;
-    this.#ctx.stats.messagesSent++;
-    this.traffic.bytesOut += bytes.length;
-    this.traffic.packetsOut++;
+    this.#count(bytes.length);
     this.#connection.write(bytes);
+  }
+
+  #count(length: number): void {
+    this.#ctx.stats.bytesSent += length;
+    this.#ctx.stats.messagesSent++;
+    this.traffic.bytesOut += length;
+    this.traffic.packetsOut++;
   }
 
   /** The same encoded frame goes to every subscriber of a version/QoS/retain variant; QoS > 0 patches the id. */
@@ -183,12 +192,14 @@ export class Client implements ClientLink, SessionOutlet {
     const version = this.protocolVersion as ProtocolVersion;
     const message = outgoing.message;
     let bytes: Buffer;
+    /** Set when `bytes` is a shared frame that goes out with this delivery's packet id patched in. */
+    let frame: PublishFrame | undefined;
     const aliases = this.#aliasesOut;
     const alias = aliases === undefined ? undefined : aliases.lookup(message.topic);
     const index = alias === undefined ? frameIndex(version, outgoing) : -1;
     if (index >= 0) {
       const frames = (message.frames ??= []);
-      const frame = (frames[index] ??= encodePublishFrame(
+      const cached = (frames[index] ??= encodePublishFrame(
         {
           type: 'publish',
           topic: message.topic,
@@ -201,7 +212,8 @@ export class Client implements ClientLink, SessionOutlet {
         },
         version,
       ));
-      bytes = packetId === undefined ? frame.bytes : stampPacketId(frame, packetId, dup);
+      bytes = cached.bytes;
+      if (packetId !== undefined && cached.packetIdOffset >= 0) frame = cached;
     } else {
       const encoded = encodeOutgoing(outgoing, version, packetId, dup, Date.now(), alias);
       if (encoded === undefined) return false; // expired [MQTT-3.3.2-5]
@@ -218,7 +230,19 @@ export class Client implements ClientLink, SessionOutlet {
     this.#ctx.stats.sentByQos[outgoing.qos]++;
     this.#ctx.stats.publishBytesSent += message.payload.length;
     this.traffic.publishOut++;
-    this.#write(bytes);
+    if (frame === undefined) {
+      this.#write(bytes);
+      return true;
+    }
+    // The shared bytes go out with this delivery's id and DUP flag patched in as they are written: no copy of
+    // the frame per delivery [MQTT-3.3.1-1] [MQTT-3.3.1-3].
+    this.#count(bytes.length);
+    this.#connection.writePatched(
+      bytes,
+      stampedFirstByte(frame, dup),
+      frame.packetIdOffset,
+      checkedPacketId(packetId as number),
+    );
     return true;
   }
 

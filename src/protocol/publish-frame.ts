@@ -1,5 +1,6 @@
 // Encode a PUBLISH once, send the same bytes to every subscriber: QoS 0 subscribers get the frame itself;
-// QoS 1 / 2 subscribers get a copy with their own packet identifier and DUP bit patched in.
+// QoS 1 / 2 subscribers get the same bytes with their own packet identifier and DUP bit patched in (as they are
+// copied into the connection's output, or into a copy of their own).
 import { Writer, varintSize } from './primitives.js';
 import type { ProtocolVersion, PublishPacket } from './types.js';
 import { publishFlags, publishLength, writePublish } from './packets/publish.js';
@@ -30,13 +31,25 @@ export function encodePublishFrame(packet: PublishPacket, version: ProtocolVersi
  */
 export function stampPacketId(frame: PublishFrame, packetId: number, dup: boolean): Buffer {
   if (frame.packetIdOffset < 0) return frame.bytes;
-  if (!Number.isInteger(packetId) || packetId < 1 || packetId > 0xffff) {
-    throw new RangeError(`packet identifier must be in 1..65535, got ${packetId}`);
-  }
+  checkedPacketId(packetId);
   const out = Buffer.allocUnsafe(frame.bytes.length);
   frame.bytes.copy(out, 0);
-  out[0] = dup ? (out[0] as number) | 0x08 : (out[0] as number) & ~0x08;
+  out[0] = stampedFirstByte(frame, dup);
   out[frame.packetIdOffset] = packetId >> 8;
   out[frame.packetIdOffset + 1] = packetId & 0xff;
   return out;
+}
+
+/** The frame's first byte with the DUP flag set or cleared, for a QoS 1 / 2 delivery [MQTT-3.3.1-1]. */
+export function stampedFirstByte(frame: PublishFrame, dup: boolean): number {
+  const first = frame.bytes[0] as number;
+  return dup ? first | 0x08 : first & ~0x08;
+}
+
+/** `packetId` when it can identify a packet (1..65535), else a RangeError. */
+export function checkedPacketId(packetId: number): number {
+  if (!Number.isInteger(packetId) || packetId < 1 || packetId > 0xffff) {
+    throw new RangeError(`packet identifier must be in 1..65535, got ${packetId}`);
+  }
+  return packetId;
 }

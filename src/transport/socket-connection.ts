@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { PeerAddress } from './proxy-protocol.js';
 import type { Connection } from './types.js';
+import { OutputBatch } from './output-batch.js';
 
 /** What the listener knows about a connection beyond its socket. */
 export interface ConnectionInfo {
@@ -37,17 +38,28 @@ export abstract class ConnectionFacts {
 }
 
 /**
- * A Connection over any stream socket (TCP or TLS). Writes cork the socket and one microtask uncorks it,
- * so everything written while handling one read leaves in a single writev: measured here, one write per
+ * A Connection over any stream socket (TCP or TLS). Writes gather in an OutputBatch and one microtask writes
+ * them, so everything written while handling one read leaves as one buffer: measured here, one write per
  * packet caps a Node broker near 0.4M msg/s, batching per read lifts that by an order of magnitude.
  */
 export class SocketConnection extends ConnectionFacts implements Connection {
   readonly #socket: Socket;
-  #corked = false;
+  readonly #batch = new OutputBatch();
   #closed = false;
-  readonly #uncork = (): void => {
-    this.#corked = false;
-    this.#socket.uncork();
+  readonly #flush = (): void => {
+    const socket = this.#socket;
+    // A socket the peer reset is destroyed before its 'close' event: writing then would build an error
+    // object (with a stack) per write.
+    if (this.#closed || !socket.writable) {
+      this.#batch.clear();
+      return;
+    }
+    socket.cork();
+    this.#batch.drain(this.#writeOut);
+    socket.uncork();
+  };
+  readonly #writeOut = (bytes: Buffer): void => {
+    this.#socket.write(bytes);
   };
 
   constructor(socket: Socket, info: ConnectionInfo) {
@@ -63,7 +75,7 @@ export class SocketConnection extends ConnectionFacts implements Connection {
   }
 
   get bufferedBytes(): number {
-    return this.#socket.writableLength;
+    return this.#socket.writableLength + this.#batch.length;
   }
 
   get closed(): boolean {
@@ -71,28 +83,25 @@ export class SocketConnection extends ConnectionFacts implements Connection {
   }
 
   write(bytes: Buffer): void {
-    // A socket the peer reset is destroyed before its 'close' event: writing then would build an error
-    // object (with a stack) per message, which profiled at 16% of a QoS 0 run's CPU.
-    if (this.#closed || !this.#socket.writable) return;
-    if (!this.#corked) {
-      this.#corked = true;
-      this.#socket.cork();
-      queueMicrotask(this.#uncork);
-    }
-    this.#socket.write(bytes);
+    if (this.#closed) return;
+    if (this.#batch.push(bytes) === 1) queueMicrotask(this.#flush);
+  }
+
+  writePatched(bytes: Buffer, firstByte: number, offset: number, value: number): void {
+    if (this.#closed) return;
+    if (this.#batch.pushPatched(bytes, firstByte, offset, value) === 1) queueMicrotask(this.#flush);
   }
 
   close(destroy = false): void {
     if (this.#closed) return;
     this.#closed = true;
     if (destroy) {
+      this.#batch.clear();
       this.#socket.destroy();
       return;
     }
-    if (this.#corked) {
-      this.#corked = false;
-      this.#socket.uncork();
-    }
+    if (this.#socket.writable) this.#batch.drain(this.#writeOut);
+    else this.#batch.clear();
     this.#socket.end();
     // A peer that never reads must not hold the socket open forever.
     setTimeout(() => this.#socket.destroy(), 2000).unref();

@@ -4,6 +4,11 @@ import type { ListenerConfig } from '../config/schema.js';
 export interface Connection {
   /** Queue bytes for the peer. Writes made during one read are flushed together (one syscall). */
   write(bytes: Buffer): void;
+  /**
+   * Queue `bytes` with byte 0 replaced by `firstByte` and the big-endian 16-bit `value` at `offset`; `bytes`
+   * itself is left unchanged (it is shared by other connections).
+   */
+  writePatched(bytes: Buffer, firstByte: number, offset: number, value: number): void;
   /** Bytes handed to the socket that the kernel has not taken yet: the client's backpressure signal. */
   readonly bufferedBytes: number;
   /** Flush what is queued, then close. With `destroy`, drop the connection at once. */

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { ConnectionFacts, type ConnectionInfo } from './socket-connection.js';
 import type { Connection } from './types.js';
+import { OutputBatch } from './output-batch.js';
 
 /** Close codes (RFC 6455 §7.4.1). */
 const NORMAL = 1000;
@@ -12,14 +13,19 @@ const UNSUPPORTED_DATA = 1003;
 export class WebSocketConnection extends ConnectionFacts implements Connection {
   readonly #ws: WebSocket;
   readonly #socket: Socket;
-  #pending: Buffer[] = [];
+  readonly #batch = new OutputBatch();
   #closed = false;
   #onData: (chunk: Buffer) => void = () => undefined;
   readonly #flush = (): void => {
-    const frames = this.#pending;
-    this.#pending = [];
-    if (frames.length === 0 || this.#ws.readyState !== this.#ws.OPEN) return;
-    this.#ws.send(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames), { binary: true });
+    if (this.#ws.readyState !== this.#ws.OPEN) {
+      this.#batch.clear();
+      return;
+    }
+    // Frame boundaries mean nothing to MQTT [MQTT-6.0.0-2]: a large part may go as a frame of its own.
+    this.#batch.drain(this.#send);
+  };
+  readonly #send = (bytes: Buffer): void => {
+    this.#ws.send(bytes, { binary: true });
   };
 
   constructor(ws: WebSocket, socket: Socket, info: ConnectionInfo) {
@@ -36,7 +42,7 @@ export class WebSocketConnection extends ConnectionFacts implements Connection {
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (!isBinary) {
         // [MQTT-6.0.0-1] any other data frame closes the connection.
-        this.#pending = [];
+        this.#batch.clear();
         ws.close(UNSUPPORTED_DATA, 'MQTT over WebSocket uses binary frames only');
         return;
       }
@@ -45,7 +51,7 @@ export class WebSocketConnection extends ConnectionFacts implements Connection {
   }
 
   get bufferedBytes(): number {
-    return this.#ws.bufferedAmount;
+    return this.#ws.bufferedAmount + this.#batch.length;
   }
 
   get closed(): boolean {
@@ -54,13 +60,19 @@ export class WebSocketConnection extends ConnectionFacts implements Connection {
 
   write(bytes: Buffer): void {
     if (this.#closed) return;
-    if (this.#pending.push(bytes) === 1) queueMicrotask(this.#flush);
+    if (this.#batch.push(bytes) === 1) queueMicrotask(this.#flush);
+  }
+
+  writePatched(bytes: Buffer, firstByte: number, offset: number, value: number): void {
+    if (this.#closed) return;
+    if (this.#batch.pushPatched(bytes, firstByte, offset, value) === 1) queueMicrotask(this.#flush);
   }
 
   close(destroy = false): void {
     if (this.#closed) return;
     this.#closed = true;
     if (destroy) {
+      this.#batch.clear();
       this.#ws.terminate();
       return;
     }
