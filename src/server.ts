@@ -264,6 +264,8 @@ class MidgeBroker implements Broker, DeliverySink {
   readonly control: Control;
   /** Set while control.publish routes, to count online deliveries and offline enqueues. */
   #tally: { delivered: number; queued: number } | undefined;
+  /** A connected session the last routed message queued behind at length: its publisher should wait. */
+  #holder: Session | undefined;
 
   constructor(config: Config, log: Logger) {
     this.config = config;
@@ -334,6 +336,7 @@ class MidgeBroker implements Broker, DeliverySink {
       hooks: this.#hooks,
       clients: this.#clients,
       publish: (message) => this.#publish(message),
+      holdBack: () => this.#holdBack(),
       assignClientId: () => `${config.autoIdPrefix}${randomUUID()}`,
       durability: config.persistence ? this.#durability() : undefined,
     };
@@ -380,6 +383,22 @@ class MidgeBroker implements Broker, DeliverySink {
       subscriptionIds: grant.subscriptionIds,
       sharedGroup: grant.sharedGroup,
     });
+    // A publisher never waits for its own session: it could not read the acknowledgements that shorten it.
+    if (
+      grant.qos > 0 &&
+      this.#holder === undefined &&
+      session.holdsBack &&
+      subscriberKey !== message.origin
+    ) {
+      this.#holder = session;
+    }
+  }
+
+  #holdBack(): Promise<void> | undefined {
+    const holder = this.#holder;
+    if (holder === undefined) return undefined;
+    this.#holder = undefined;
+    return holder.holdBack();
   }
 
   online(subscriberKey: string): boolean {
@@ -395,6 +414,7 @@ class MidgeBroker implements Broker, DeliverySink {
   }
 
   #publish(message: Message): number {
+    this.#holder = undefined;
     return this.#router.route(message);
   }
 

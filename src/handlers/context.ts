@@ -142,6 +142,11 @@ export interface BrokerContext {
   readonly clients: Map<string, ClientLink>;
   /** Route a message to subscribers and account for it; returns how many got it. Every publisher comes here. */
   publish(message: Message): number;
+  /**
+   * After publish(): a wait for a connected subscriber the message queued behind at length, else undefined. A
+   * publisher's handler returns it, so that client reads nothing more until the subscriber catches up.
+   */
+  holdBack?(): Promise<void> | undefined;
   /** A fresh, unique client id for an empty one [MQTT-3.1.3-6]. */
   assignClientId(): string;
   /** Set when the broker persists: see Durability. Without it acknowledgements go out at once. */

@@ -88,7 +88,7 @@ function route(
     receivedAt: Date.now(),
   };
   if (ctx.hooks.interceptsPublish) return intercept(ctx, client, session, packet, message);
-  deliver(ctx, client, session, packet, message);
+  return deliver(ctx, client, session, packet, message);
 }
 
 /** onPublish interceptors may rewrite the message or refuse it with a reason code (0x99 for a bad envelope). */
@@ -123,7 +123,7 @@ async function intercept(
       receivedAt: message.receivedAt,
     };
   }
-  deliver(ctx, client, session, packet, message);
+  return deliver(ctx, client, session, packet, message);
 }
 
 function deliver(
@@ -132,7 +132,7 @@ function deliver(
   session: Session,
   packet: PublishPacket,
   message: Message,
-): void {
+): void | Promise<void> {
   if (packet.qos === 2) session.inboundQos2.add(packet.packetId as number);
   // Latency is sampled for QoS 1/2 only: QoS 0 stays free of timer calls.
   const started = packet.qos === 0 ? 0 : performance.now();
@@ -142,6 +142,8 @@ function deliver(
   if (ctx.hooks.observing.onPublished) {
     ctx.hooks.emit('onPublished', { client: client.identity as Identity, message, delivered });
   }
+  // Acknowledged already; the publisher's next packets wait while a subscriber's queue is long (PublisherHold).
+  return packet.qos === 0 ? undefined : ctx.holdBack?.();
 }
 
 /** [MQTT-3.3.5-2] an unauthorized PUBLISH is acknowledged as usual (3.1.1) or with 0x87 (5.0), never routed. */

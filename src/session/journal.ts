@@ -48,7 +48,9 @@ export class JournaledPacketIds extends Set<number> {
 
 /**
  * A decoded payload is a view into the socket's read buffer (up to 64 KiB). A message a session keeps (queued,
- * stored) gets its own bytes, copied once however many sessions keep it.
+ * stored) gets its own bytes, copied once however many sessions keep it. Small payloads are copied into Node's
+ * shared buffer pool: an ArrayBuffer of its own per queued message (allocUnsafeSlow) made garbage collection a
+ * quarter of the broker's CPU when QoS 1 messages queued behind a subscriber's in-flight window.
  */
 export function ownedMessage(message: Message): Message {
   const cached = message.owned;
@@ -58,7 +60,7 @@ export function ownedMessage(message: Message): Message {
     message.owned = message;
     return message;
   }
-  const bytes = Buffer.allocUnsafeSlow(payload.length);
+  const bytes = Buffer.allocUnsafe(payload.length);
   payload.copy(bytes);
   const copy: Message = { ...message, payload: bytes };
   copy.owned = copy;

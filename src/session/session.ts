@@ -5,6 +5,7 @@ import type { DurabilityBarrier, SessionStore, StoredSession } from '../store/ty
 import { PacketIdAllocator } from './packet-ids.js';
 import { JournaledPacketIds, JournaledSubscriptions, ownedMessage } from './journal.js';
 import type { Outgoing, SessionDropReason, SessionLimits, SessionOutlet } from './types.js';
+import { PublisherHold } from './publisher-hold.js';
 
 interface Inflight {
   readonly outgoing: Outgoing;
@@ -17,6 +18,9 @@ interface Inflight {
 }
 
 const ignore = (): void => undefined;
+
+/** A connected client's queue this long holds back the publishers that feed it (capped at half the queue limit). */
+const HOLD_QUEUED = 1000;
 
 /** Session expiry value meaning "never expires" (MQTT 5 0xFFFFFFFF; a 3.1.1 CleanSession=0 session). */
 export const NEVER_EXPIRES = 0xffffffff;
@@ -53,6 +57,9 @@ export class Session {
   #held: number[] = [];
   /** Per-connection in-flight window: min(max_inflight_messages, the client's Receive Maximum). */
   #window: number;
+  /** Queue length from which publishers are held back; they go on once it is half that. */
+  readonly #holdFrom: number;
+  #publisherHold: PublisherHold | undefined;
 
   constructor(
     readonly clientId: string,
@@ -64,6 +71,8 @@ export class Session {
     this.expiryInterval = expiryInterval;
     this.#barrier = barrier;
     this.#window = limits.maxInflight > 0 ? limits.maxInflight : 65535;
+    this.#holdFrom =
+      limits.maxQueued > 0 ? Math.min(HOLD_QUEUED, Math.ceil(limits.maxQueued / 2)) : HOLD_QUEUED;
     this.#store = store;
     this.subscriptions = store === undefined ? new Map() : new JournaledSubscriptions(store, clientId);
     this.inboundQos2 = store === undefined ? new Set() : new JournaledPacketIds(store, clientId);
@@ -142,6 +151,24 @@ export class Session {
 
   detach(): void {
     this.#outlet = undefined;
+    this.#publisherHold?.release(true);
+  }
+
+  /**
+   * Whether a publisher whose message just queued here should wait (holdBack) before its next packet: the client
+   * is connected, its queue is long, and it has not stalled.
+   */
+  get holdsBack(): boolean {
+    return (
+      this.#outlet !== undefined &&
+      this.queuedCount >= this.#holdFrom &&
+      !(this.#publisherHold?.stalled ?? false)
+    );
+  }
+
+  /** Settles when the queue is down to half of where holding starts, the client goes, or a stall is assumed. */
+  holdBack(): Promise<void> {
+    return (this.#publisherHold ??= new PublisherHold()).wait();
   }
 
   /** Drops everything (clean start); subscriptions are removed from the router by the caller. */
@@ -153,6 +180,7 @@ export class Session {
     this.#queue = [];
     this.#queueHead = 0;
     this.#queuedBytes = 0;
+    this.#publisherHold?.release(true);
   }
 
   /**
@@ -264,6 +292,10 @@ export class Session {
         if (outlet.sendPublish(next, undefined, false)) this.limits.onDelivered?.(this.clientId, next);
         this.#forget(next);
       } else this.#send(outlet, next);
+    }
+    const hold = this.#publisherHold;
+    if (hold !== undefined && (hold.waiting || hold.stalled) && this.queuedCount * 2 <= this.#holdFrom) {
+      hold.release(true);
     }
     if (this.#queueHead === queue.length) {
       this.#queue = [];
