@@ -68,6 +68,12 @@ const MIN_BACKGROUND_REFRESH_MS = 1000;
  * always ask.
  */
 const CHANGE_POLL_MS = 100;
+/**
+ * After a change, cached users' rules are fetched again this many at a time with an event-loop turn between
+ * batches, so thousands of cached users neither flood the database nor stall the broker in one long tick.
+ */
+export const REFRESH_BATCH = 8;
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 interface CachedAuth {
   readonly digest: Buffer;
@@ -99,7 +105,7 @@ export function createDatabaseProvider(
 
   let lastChangeCheck = 0;
   /**
-   * When the data changed: every cached ACL goes stale and is fetched again at once; asynchronous checks wait
+   * When the data changed: every cached ACL goes stale and is fetched again (REFRESH_BATCH at a time); asynchronous checks wait
    * for refreshingAll, so a PUBLISH checked after the change is routed under the new rules. The
    * synchronous read check keeps answering from the last known rules meanwhile instead of withholding every
    * client's next message.
@@ -113,7 +119,7 @@ export function createDatabaseProvider(
     if (!backend.changed()) return;
     acls.expireAll();
     auths.clear();
-    const refresh = Promise.allSettled([...acls.keys()].map((username) => load(username)));
+    const refresh = refreshInBatches([...acls.keys()]);
     refreshingAll = refresh;
     void refresh.then(() => {
       if (refreshingAll === refresh) refreshingAll = undefined;
@@ -133,6 +139,13 @@ export function createDatabaseProvider(
       loading.set(username, pending);
     }
     return pending;
+  };
+
+  const refreshInBatches = async (usernames: readonly string[]): Promise<void> => {
+    for (let i = 0; i < usernames.length; i += REFRESH_BATCH) {
+      if (i > 0) await nextTurn();
+      await Promise.allSettled(usernames.slice(i, i + REFRESH_BATCH).map((username) => load(username)));
+    }
   };
 
   const quietLoad = (username: string): void => {
