@@ -4,6 +4,7 @@ import { ControlError } from '../index.js';
 import type { Broker, Config, ControlIdentity } from '../index.js';
 import { ApiKeyVerifier } from './api-keys.js';
 import { applyCors } from './cors.js';
+import { CredentialCache } from './credential-cache.js';
 import { openApiDocument } from './openapi.js';
 import { registerPublishRoutes } from './routes-publish.js';
 import { registerAdminRoutes } from './routes-admin.js';
@@ -40,10 +41,13 @@ export interface ApiAuth {
   /** Like principal(), but only superusers pass; others get 403. */
   admin(request: FastifyRequest, reply: FastifyReply): Promise<Principal | undefined>;
   identity(principal: Principal, remoteAddress: string): ControlIdentity;
+  /** A user changed through the API: forget its cached Basic credentials (all users without a name). */
+  forgetCredentials(username?: string): void;
 }
 
 function createAuth(broker: Broker, options: HttpApiOptions): ApiAuth {
   const keys = new ApiKeyVerifier(options.settings.keyFile);
+  const credentials = new CredentialCache<Principal>();
   const principal = async (request: FastifyRequest, reply: FastifyReply): Promise<Principal | undefined> => {
     const header = request.headers.authorization ?? '';
     const [scheme = '', value = ''] = header.split(' ', 2);
@@ -56,11 +60,14 @@ function createAuth(broker: Broker, options: HttpApiOptions): ApiAuth {
       const colon = decoded.indexOf(':');
       if (colon > 0) {
         const username = decoded.slice(0, colon);
-        const answer = await broker.control.authenticate(username, decoded.slice(colon + 1), {
-          remoteAddress: request.ip,
-          listener: options.listener,
+        const who = await credentials.get(username, decoded.slice(colon + 1), async () => {
+          const answer = await broker.control.authenticate(username, decoded.slice(colon + 1), {
+            remoteAddress: request.ip,
+            listener: options.listener,
+          });
+          return answer.ok ? { name: `user:${username}`, username, superuser: answer.superuser } : undefined;
         });
-        if (answer.ok) return { name: `user:${username}`, username, superuser: answer.superuser };
+        if (who !== undefined) return who;
       }
     } else if (header === '' && options.settings.allowAnonymous) {
       return { name: 'anonymous', username: undefined, superuser: true };
@@ -82,6 +89,7 @@ function createAuth(broker: Broker, options: HttpApiOptions): ApiAuth {
       sendError(reply, 403, 'MIDGE_API_FORBIDDEN', `'${who.name}' may publish but not administer the broker`);
       return undefined;
     },
+    forgetCredentials: (username) => credentials.forget(username),
     identity: (who, remoteAddress) => ({
       clientId: `api:${who.name}`,
       username: who.username,

@@ -81,12 +81,14 @@ export function registerUserRoutes(config: Config): (app: FastifyInstance, auth:
           const { password, superuser } = request.body;
           if (password !== undefined) await s.setPassword(request.params.username, password);
           if (superuser !== undefined) await s.setSuperuser(request.params.username, superuser);
+          auth.forgetCredentials(request.params.username);
           return reply.code(204).send();
         }),
     );
     app.delete<{ Params: { username: string } }>('/api/v1/users/:username', async (request, reply) =>
       run(request, reply, async (s) => {
         await s.removeUser(request.params.username);
+        auth.forgetCredentials(request.params.username);
         return reply.code(204).send();
       }),
     );

@@ -3,9 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBroker, type StartedBroker } from '../helpers/broker.js';
-import type { ConfigInput } from '../../src/index.js';
+import type { Config, ConfigInput } from '../../src/index.js';
 import { createApiKey } from '../../src/api/api-keys.js';
-import { startHttpApi, type HttpApi } from '../../src/api/http-api.js';
+import { startHttpApi, type HttpApi, type HttpApiOptions } from '../../src/api/http-api.js';
 
 export interface InProcessApi {
   started: StartedBroker;
@@ -14,27 +14,44 @@ export interface InProcessApi {
   adminKey: string;
   /** An API key acting as user 'user', not a superuser. */
   userKey: string;
-  /** A JSON request with the admin key (or `key`); the body parsed when there is one. */
-  call(method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of any route
+  /** A JSON request with the admin key (or `key`, or Basic credentials); the body parsed when there is one. */
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    key?: string | [string, string],
+  ): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of any route
   stop(): Promise<void>;
 }
 
-export async function startInProcessApi(config: ConfigInput = {}): Promise<InProcessApi> {
+export async function startInProcessApi(
+  config: ConfigInput = {},
+  extend?: (config: Config) => HttpApiOptions['extend'],
+): Promise<InProcessApi> {
   const dir = mkdtempSync(join(tmpdir(), 'midge-api-'));
   const keyFile = join(dir, 'keys.json');
   const adminKey = createApiKey(keyFile, { name: 'admin' }).key;
   const userKey = createApiKey(keyFile, { name: 'user', username: 'user' }).key;
-  const started = await startBroker({ httpApi: { keyFile, allowAnonymous: false }, ...config });
+  // The temp dir holds whatever the broker would keep in ./midge-data (the embedded auth store).
+  const started = await startBroker({
+    httpApi: { keyFile, allowAnonymous: false },
+    persistenceLocation: dir,
+    ...config,
+  });
   const api = await startHttpApi(started.broker, {
     port: 0,
     listener: -1,
     settings: started.broker.config.httpApi,
+    extend: extend?.(started.broker.config),
   });
   const call: InProcessApi['call'] = async (method, path, body, key = adminKey) => {
     const response = await fetch(`http://127.0.0.1:${api.port}${path}`, {
       method,
       headers: {
-        authorization: `Bearer ${key}`,
+        authorization:
+          typeof key === 'string'
+            ? `Bearer ${key}`
+            : `Basic ${Buffer.from(key.join(':')).toString('base64')}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
