@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Session } from './session.js';
 import type { Outgoing, SessionLimits, SessionOutlet } from './types.js';
 import type { Message } from '../router/types.js';
+import { MemorySessionStore } from '../store/memory/session-store.js';
 
 const limits = (extra: Partial<SessionLimits> = {}): SessionLimits => ({
   maxInflight: 2,
@@ -130,4 +131,72 @@ test('Receive Maximum of the client narrows the window', () => {
   session.deliver(outgoing('1', 1));
   session.deliver(outgoing('2', 1));
   assert.equal(out.sent.length, 1);
+});
+
+/** A durability barrier whose commit the test settles: stands in for the group commit of a real store. */
+function barrier(): { pending: boolean; flush(): Promise<void>; commit(): Promise<void> } {
+  let settle: (() => void) | undefined;
+  let batch: Promise<void> | undefined;
+  return {
+    get pending() {
+      return true;
+    },
+    flush() {
+      batch ??= new Promise<void>((resolve) => (settle = resolve));
+      return batch;
+    },
+    async commit() {
+      const done = batch;
+      settle?.();
+      batch = undefined;
+      settle = undefined;
+      await done;
+      await Promise.resolve(); // the session's continuation runs after the commit's own
+    },
+  };
+}
+
+test('[MQTT-4.3.3-9] exactly once: a QoS 2 PUBLISH to a persistent session waits for the commit of its packet id; QoS 1 waits behind it, QoS 0 never', async () => {
+  const commits = barrier();
+  const session = new Session('c', 100, limits({ maxInflight: 10 }), new MemorySessionStore(), commits);
+  const out = outlet();
+  session.attach(out);
+  session.deliver(outgoing('q1-first', 1));
+  session.deliver(outgoing('q2', 2));
+  session.deliver(outgoing('q1-after', 1));
+  session.deliver(outgoing('q0', 0));
+  assert.deepEqual(
+    out.sent.map(([t]) => t),
+    ['q1-first', 'q0'],
+  );
+  await commits.commit();
+  assert.deepEqual(
+    out.sent.map(([t, , dup]) => [t, dup]),
+    [
+      ['q1-first', false],
+      ['q0', false],
+      ['q2', false],
+      ['q1-after', false],
+    ],
+  );
+});
+
+test('a held QoS 2 PUBLISH whose client left before the commit goes out on the next attach with DUP 0; clean sessions never wait', async () => {
+  const commits = barrier();
+  const session = new Session('c', 100, limits(), new MemorySessionStore(), commits);
+  const first = outlet();
+  session.attach(first);
+  session.deliver(outgoing('held', 2));
+  session.detach();
+  await commits.commit();
+  assert.deepEqual(first.sent, []);
+  const second = outlet();
+  session.attach(second);
+  assert.deepEqual(second.sent, [['held', 1, false]]);
+
+  const clean = new Session('d', 0, limits());
+  const out = outlet();
+  clean.attach(out);
+  clean.deliver(outgoing('at once', 2));
+  assert.deepEqual(out.sent, [['at once', 1, false]]);
 });
