@@ -25,6 +25,22 @@ test(
         clean: false,
         extra: { will: { topic: 'will/connected', payload: Buffer.from('gone'), qos: 1, retain: false } },
       });
+      // MQTT 5 clean start with a session expiry and a will delay, connected when the broker dies: its will goes
+      // out after the delay, counted from the restart (the connection ended with the broker).
+      const delayedConnected = await RawClient.connected(midge.port, 'will-delayed-connected', {
+        version: 5,
+        clean: true,
+        extra: {
+          properties: { sessionExpiryInterval: 600 },
+          will: {
+            topic: 'will/delayed-connected',
+            payload: Buffer.from('later'),
+            qos: 1,
+            retain: false,
+            properties: { willDelayInterval: 1 },
+          },
+        },
+      });
       // MQTT 5, will delay 1 s: its connection drops first, the broker dies while the will waits.
       const delayed = await RawClient.connected(midge.port, 'will-delayed', {
         version: 5,
@@ -51,14 +67,16 @@ test(
       await exited;
       await midge.stop().catch(() => undefined);
       connected.destroy();
+      delayedConnected.destroy();
       barrier.destroy();
       await sleep(1200);
 
       midge = await startMidge({ conf });
       const watcher = await RawClient.connected(midge.port, 'will-watcher', { clean: false });
-      const wills = await receive(watcher, 2);
+      const wills = await receive(watcher, 3);
       assert.deepEqual(wills.map((p) => `${p.topic}=${text(p)}`).sort(), [
         'will/connected=gone',
+        'will/delayed-connected=later',
         'will/delayed=late',
       ]);
       await watcher.expectNothing();
