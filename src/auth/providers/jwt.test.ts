@@ -192,9 +192,32 @@ test('after the token expires, every topic check is denied', async () => {
   const jwt = createJwtProvider(jwtOptionsFrom({ jwt_secret: SECRET, jwt_leeway: '0' }));
   const soon = Math.floor(Date.now() / 1000) + 1;
   assert.equal((await jwt.authenticate(creds('client', await hs256(CLIENT_CLAIMS, soon)))).decision, 'allow');
-  assert.equal(jwt.authorizeRead?.(who('client'), '/p/client/download'), 'allow');
+  const client = who('client'); // the broker keeps one Identity per connection
+  assert.equal(jwt.authorizeRead?.(client, '/p/client/download'), 'allow');
   await new Promise((ok) => setTimeout(ok, 2100));
-  assert.equal(jwt.authorizeRead?.(who('client'), '/p/client/download'), 'deny');
+  assert.equal(jwt.authorizeRead?.(client, '/p/client/download'), 'deny');
+});
+
+test('a token belongs to its connection: a refused CONNECT with the same client id revokes nothing', async () => {
+  const jwt = createJwtProvider(jwtOptionsFrom({ jwt_secret: SECRET }));
+  assert.equal((await jwt.authenticate(creds('client', await hs256(CLIENT_CLAIMS)))).decision, 'allow');
+  const first = who('client');
+  assert.equal(jwt.authorizePublish?.(first, '/p/client/upload', 0, false), 'allow');
+  // Someone else tries the same client id with a forged token: refused, and the connected client keeps its rights.
+  const forged = await hs256(
+    { ...CLIENT_CLAIMS, acl: { all: ['#'] } },
+    '5m',
+    'another secret of enough length!',
+  );
+  assert.equal((await jwt.authenticate(creds('client', forged))).decision, 'deny');
+  assert.equal(jwt.authorizePublish?.(first, '/p/client/upload', 0, false), 'allow');
+  // A second connection with the same id and a narrower token: each connection answers by its own token.
+  const narrower = await hs256({ username: 'client', acl: { sub: ['feed/#'] } });
+  assert.equal((await jwt.authenticate(creds('client', narrower))).decision, 'allow');
+  const second = who('client');
+  assert.equal(jwt.authorizePublish?.(second, '/p/client/upload', 0, false), 'deny');
+  assert.equal(jwt.authorizeSubscribe?.(second, 'feed/news', 0), 'allow');
+  assert.equal(jwt.authorizePublish?.(first, '/p/client/upload', 0, false), 'allow');
 });
 
 test('auth_opt_jwt_* errors carry MIDGE_AUTH_BAD_OPTION', () => {

@@ -57,25 +57,52 @@ export function createJwtProvider(settings: JwtProviderSettings): JwtProvider {
   const { log } = settings;
   const maxClients = settings.maxClients ?? DEFAULT_MAX_CLIENTS;
   let verify: Promise<Verify> | undefined;
-  /** listenerId + clientId → what the client's token said. */
-  const holders = new Map<string, TokenHolder>();
+  /**
+   * A token belongs to one connection, and must live exactly as long as the broker keeps that connection's
+   * Identity (the client, then its session, which checks deliveries queued while offline). There is no
+   * disconnect hook, so: CONNECT leaves the token in `pending` (listener + client id), the connection's first
+   * check moves it onto its Identity object in `bound` (a WeakMap, so it goes with the Identity), and `pending`
+   * only holds clients that have not been checked yet (bounded; the oldest is forgotten first).
+   */
+  const pending = new Map<string, TokenHolder>();
+  const bound = new WeakMap<Identity, TokenHolder>();
+  /** explain's view: the latest token per listener + client id, held weakly (bounded like pending). */
+  const latest = new Map<string, WeakRef<TokenHolder>>();
   const keyOf = (who: Pick<Identity, 'listenerId' | 'clientId'>): string =>
     `${who.listenerId}\u0000${who.clientId}`;
 
+  const putBounded = <V>(map: Map<string, V>, key: string, value: V): void => {
+    map.delete(key);
+    if (map.size >= maxClients) {
+      const oldest = map.keys().next();
+      if (oldest.done !== true) map.delete(oldest.value);
+    }
+    map.set(key, value);
+  };
+
   const remember = (who: Identity, holder: TokenHolder): void => {
     const key = keyOf(who);
-    holders.delete(key);
-    if (holders.size >= maxClients) {
-      const oldest = holders.keys().next();
-      if (oldest.done !== true) holders.delete(oldest.value);
-    }
-    holders.set(key, holder);
+    putBounded(pending, key, holder);
+    putBounded(latest, key, new WeakRef(holder));
+  };
+
+  /** The token of the connection `who` stands for (see `pending`). */
+  const tokenOf = (who: Identity): TokenHolder | undefined => {
+    const held = bound.get(who);
+    if (held !== undefined) return held;
+    const key = keyOf(who);
+    const waiting = pending.get(key);
+    if (waiting === undefined) return undefined;
+    pending.delete(key);
+    bound.set(who, waiting);
+    return waiting;
   };
 
   const authenticate = async (credentials: Credentials): Promise<AuthResult> => {
     const { username, password } = credentials;
     if (username === undefined || password === undefined) return { decision: 'defer' };
-    holders.delete(keyOf(credentials));
+    // A refused CONNECT forgets only a token no connection has taken yet, never a connected client's.
+    pending.delete(keyOf(credentials));
     let holder: TokenHolder;
     try {
       verify ??= verifier(settings);
@@ -133,7 +160,7 @@ export function createJwtProvider(settings: JwtProviderSettings): JwtProvider {
     };
   };
   const check = (who: Identity, topic: string, access: Access): Decision =>
-    decide(holders.get(keyOf(who)), who, topic, access).decision;
+    decide(tokenOf(who), who, topic, access).decision;
 
   return {
     name: 'jwt',
@@ -142,11 +169,11 @@ export function createJwtProvider(settings: JwtProviderSettings): JwtProvider {
     authorizeSubscribe: (who, filter) => check(who, filter, 'subscribe'),
     authorizeRead: (who, topic) => check(who, topic, 'read'),
     explain(query: ExplainQuery): Promise<Explanation> {
-      // Tokens belong to connections: explain answers for a client with this id connected now.
+      // Tokens belong to connections: explain answers for the latest client with this id.
       const suffix = `\u0000${query.clientId}`;
-      const key = [...holders.keys()].find((k) => k.endsWith(suffix));
+      const key = [...latest.keys()].find((k) => k.endsWith(suffix));
       const { decision, why, rule } = decide(
-        key === undefined ? undefined : holders.get(key),
+        key === undefined ? undefined : latest.get(key)?.deref(),
         query,
         query.topic,
         query.access,
@@ -159,7 +186,8 @@ export function createJwtProvider(settings: JwtProviderSettings): JwtProvider {
       });
     },
     close: () => {
-      holders.clear();
+      pending.clear();
+      latest.clear();
       return Promise.resolve();
     },
   };
