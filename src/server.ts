@@ -519,6 +519,7 @@ class MidgeBroker implements Broker, DeliverySink {
       storage = await openSqliteStorage({
         file,
         sync: config.persistenceSync,
+        onCommit: (seconds, writes) => this.#stats.observeCommit(seconds, writes),
         onFailure: (error) =>
           log.fatal(
             { err: error },

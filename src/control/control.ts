@@ -6,7 +6,7 @@ import { ReasonCode } from '../protocol/reason-codes.js';
 import type { Router } from '../router/router.js';
 import type { Session } from '../session/session.js';
 import type { SessionRegistry } from '../session/registry.js';
-import { LATENCY_BOUNDS } from '../sys/stats.js';
+import { LATENCY_SAMPLE_EVERY } from '../sys/stats.js';
 import { listenerId, listenerIndex } from '../config/listener-id.js';
 import { isValidTopicName } from '../topic/validate.js';
 import { ControlPublisher, type PublishDeps } from './publish.js';
@@ -209,12 +209,25 @@ export class Control implements BrokerControl {
       }),
       inflight,
       queued,
-      latency: {
-        bounds: LATENCY_BOUNDS,
-        buckets: stats.latencyBuckets,
-        sum: stats.latencySum,
-        count: stats.latencyCount,
-      },
+      histograms: [
+        {
+          name: 'midge_publish_latency_seconds',
+          help:
+            "Time to hand a PUBLISH to every matching subscriber's connection or queue " +
+            `(one in ${LATENCY_SAMPLE_EVERY} client PUBLISH packets of any QoS, and every API publish)`,
+          histogram: stats.latency,
+        },
+        {
+          name: 'midge_store_commit_seconds',
+          help: 'Persistence: duration of each group commit (with fsync when persistence_sync is full)',
+          histogram: stats.commitSeconds,
+        },
+        {
+          name: 'midge_store_commit_writes',
+          help: 'Persistence: writes (queued messages, sessions, retained, acknowledgements) per group commit',
+          histogram: stats.commitWrites,
+        },
+      ],
       extra: stats.extra,
     });
     return { contentType: this.#metrics.contentType, text };

@@ -20,7 +20,12 @@ export interface MetricsSnapshot {
   authDecisions: readonly (readonly [string, string, string, number])[];
   inflight: number;
   queued: number;
-  latency: { bounds: readonly number[]; buckets: readonly number[]; sum: number; count: number };
+  /** Histograms counted by the broker in fixed buckets (buckets not cumulative, +Inf last). */
+  histograms: readonly {
+    name: string;
+    help: string;
+    histogram: { bounds: readonly number[]; buckets: readonly number[]; sum: number; count: number };
+  }[];
   /** Extra counters by name (envelope rejections, webhook failures, ...), label `reason`. */
   extra: ReadonlyMap<string, { help: string; byReason: ReadonlyMap<string, number> }>;
 }
@@ -117,27 +122,23 @@ export class BrokerMetrics {
   async render(snapshot: MetricsSnapshot): Promise<string> {
     this.#snapshot = snapshot;
     const text = await this.#registry.metrics();
-    return text + renderLatency(snapshot.latency) + renderExtra(snapshot.extra);
+    return text + snapshot.histograms.map(renderHistogram).join('') + renderExtra(snapshot.extra);
   }
 }
 
-/** The latency histogram is counted by the broker in fixed buckets, so it is written here directly. */
-function renderLatency(latency: MetricsSnapshot['latency']): string {
-  const name = 'midge_publish_latency_seconds';
-  const lines = [
-    `# HELP ${name} Time to route a PUBLISH (QoS 1/2 and API publishes)`,
-    `# TYPE ${name} histogram`,
-  ];
+/** The broker counts its histograms in fixed buckets, so they are written here directly. */
+function renderHistogram({ name, help, histogram }: MetricsSnapshot['histograms'][number]): string {
+  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} histogram`];
   let cumulative = 0;
-  latency.bounds.forEach((bound, i) => {
-    cumulative += latency.buckets[i] ?? 0;
+  histogram.bounds.forEach((bound, i) => {
+    cumulative += histogram.buckets[i] ?? 0;
     lines.push(`${name}_bucket{le="${bound}"} ${cumulative}`);
   });
-  cumulative += latency.buckets[latency.bounds.length] ?? 0;
+  cumulative += histogram.buckets[histogram.bounds.length] ?? 0;
   lines.push(
     `${name}_bucket{le="+Inf"} ${cumulative}`,
-    `${name}_sum ${latency.sum}`,
-    `${name}_count ${latency.count}`,
+    `${name}_sum ${histogram.sum}`,
+    `${name}_count ${histogram.count}`,
   );
   return lines.join('\n') + '\n';
 }

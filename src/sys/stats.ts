@@ -1,5 +1,32 @@
 /** Upper bounds (seconds) of the publish latency histogram buckets; the last bucket is +Inf. */
 export const LATENCY_BOUNDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1] as const;
+/** Upper bounds (seconds) of the store commit duration histogram. */
+export const COMMIT_BOUNDS = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1] as const;
+/** Upper bounds of the store commit size histogram (writes per commit). */
+export const COMMIT_WRITES_BOUNDS = [1, 4, 16, 64, 256, 1024, 4096] as const;
+/** One client PUBLISH in this many is timed for the latency histogram (any QoS). */
+export const LATENCY_SAMPLE_EVERY = 16;
+
+/** A Prometheus histogram counted in fixed buckets: plain numbers, no allocation per observation. */
+export class Histogram {
+  /** Counts per bound (+Inf last), not cumulative. */
+  readonly buckets: number[];
+  sum = 0;
+  count = 0;
+
+  constructor(readonly bounds: readonly number[]) {
+    this.buckets = new Array<number>(bounds.length + 1).fill(0);
+  }
+
+  observe(value: number): void {
+    const bounds = this.bounds;
+    let i = 0;
+    while (i < bounds.length && value > (bounds[i] as number)) i++;
+    this.buckets[i] = (this.buckets[i] as number) + 1;
+    this.sum += value;
+    this.count++;
+  }
+}
 
 /** Counters the engine bumps and $SYS and /metrics read. One instance per broker: no globals. */
 export class BrokerStats {
@@ -27,17 +54,28 @@ export class BrokerStats {
   /** Authentication and ACL answers: key `provider\u0000check\u0000decision`. */
   readonly authDecisions = new Map<string, number>();
 
-  /** Publish latency: counts per LATENCY_BOUNDS bucket (+Inf last), their sum and count. */
-  readonly latencyBuckets: number[] = new Array<number>(LATENCY_BOUNDS.length + 1).fill(0);
-  latencySum = 0;
-  latencyCount = 0;
+  /** Time to hand a PUBLISH to every matching subscriber's connection or queue, in seconds. */
+  readonly latency = new Histogram(LATENCY_BOUNDS);
+  /** Counts down to the next client PUBLISH that is timed. */
+  #untilSample = 1;
+  /** Persistence: how long each commit took (seconds) and how many writes it carried. */
+  readonly commitSeconds = new Histogram(COMMIT_BOUNDS);
+  readonly commitWrites = new Histogram(COMMIT_WRITES_BOUNDS);
+
+  /** True for one call in LATENCY_SAMPLE_EVERY: the rest of the PUBLISH packets pay a countdown only. */
+  sampleLatency(): boolean {
+    if (--this.#untilSample > 0) return false;
+    this.#untilSample = LATENCY_SAMPLE_EVERY;
+    return true;
+  }
 
   observeLatency(seconds: number): void {
-    let i = 0;
-    while (i < LATENCY_BOUNDS.length && seconds > (LATENCY_BOUNDS[i] as number)) i++;
-    this.latencyBuckets[i] = (this.latencyBuckets[i] as number) + 1;
-    this.latencySum += seconds;
-    this.latencyCount++;
+    this.latency.observe(seconds);
+  }
+
+  observeCommit(seconds: number, writes: number): void {
+    this.commitSeconds.observe(seconds);
+    this.commitWrites.observe(writes);
   }
 
   /** Further counters by metric name and reason (envelope rejections, webhook failures). */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { closeClient, connectClient, subscribe } from '../helpers/mqttjs.js';
 import { sleep } from '../interop/support.js';
-import { call, startApiBroker, type ApiBroker } from './support.js';
+import { call, parseMetrics, startApiBroker, type ApiBroker } from './support.js';
 
 let api: ApiBroker;
 const dev = { username: 'dev', password: 'dev-secret' };
@@ -287,18 +287,6 @@ test('CORS: a configured origin gets a preflight answer; another origin gets no 
   const other = await call(api, 'GET', '/healthz', { headers: { origin: 'https://evil.example' } });
   assert.equal(other.headers.get('access-control-allow-origin'), null);
 });
-
-/** Prometheus text format: `name{labels} value` lines and # comments; returns name+labels → value. */
-function parseMetrics(text: string): Map<string, number> {
-  const samples = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (-?[0-9.e+-]+|NaN|[+-]Inf)$/.exec(line);
-    assert.ok(match, `not a Prometheus sample line: ${line}`);
-    samples.set(match[1] as string, Number(match[2]));
-  }
-  return samples;
-}
 
 test('GET /metrics is Prometheus text with connections, messages by QoS, drops, auth decisions, latency', async () => {
   const reply = await call(api, 'GET', '/metrics', { key: api.adminKey });

@@ -1,4 +1,5 @@
 // A started `midge` with an HTTP API listener, and a small fetch wrapper for its routes.
+import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,4 +86,16 @@ export async function call(
     body = undefined;
   }
   return { status: response.status, headers: response.headers, body, text };
+}
+
+/** Prometheus text format: `name{labels} value` lines and # comments; returns name+labels → value. */
+export function parseMetrics(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (-?[0-9.e+-]+|NaN|[+-]Inf)$/.exec(line);
+    assert.ok(match, `not a Prometheus sample line: ${line}`);
+    samples.set(match[1] as string, Number(match[2]));
+  }
+  return samples;
 }

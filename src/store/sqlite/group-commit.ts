@@ -7,6 +7,8 @@ export interface GroupCommitOptions {
   maxWrites: number;
   /** Called once, when a write or commit fails: the storage is failed from then on. */
   onFailure(error: Error): void;
+  /** Told after each commit how long it took (seconds) and how many writes it carried (metrics). */
+  onCommit?(seconds: number, writes: number): void;
 }
 
 /** Writes a store holds back until the commit (so that a row added and removed in one batch costs nothing). */
@@ -108,8 +110,10 @@ export class GroupCommit {
     this.#immediate = undefined;
     if (this.#writes === 0 || this.#failure !== undefined) return;
     const batch = this.#batch;
+    const writes = this.#writes;
     this.#batch = undefined;
     this.#writes = 0;
+    const started = performance.now();
     try {
       for (const deferred of this.#deferred) deferred.beforeCommit();
       this.#commit.run();
@@ -117,6 +121,7 @@ export class GroupCommit {
       this.#fail(error, batch);
       return;
     }
+    this.#options.onCommit?.((performance.now() - started) / 1000, writes);
     batch?.resolve();
   };
 

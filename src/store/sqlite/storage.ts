@@ -21,6 +21,8 @@ export interface SqliteStorageOptions {
   commitMaxWrites?: number;
   /** Told once when a write fails; the storage refuses to confirm anything afterwards. */
   onFailure(error: Error): void;
+  /** Told after each group commit: its duration in seconds and its number of writes (metrics). */
+  onCommit?(seconds: number, writes: number): void;
   now?: number;
 }
 
@@ -52,6 +54,7 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
     delayMs: options.commitDelayMs ?? 2,
     maxWrites: options.commitMaxWrites ?? 4000,
     onFailure: options.onFailure,
+    onCommit: options.onCommit,
   });
   const now = options.now ?? Date.now();
   const sessions = new SqliteSessionStore(db, commit);
