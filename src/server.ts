@@ -434,6 +434,7 @@ class MidgeBroker implements Broker, DeliverySink {
   }
 
   #forgetSubscriptions(session: Session): void {
+    if (session.subscriptionCount === 0) return;
     for (const filter of session.subscriptions.keys()) this.#router.unsubscribe(session.clientId, filter);
   }
 

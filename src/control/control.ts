@@ -92,7 +92,7 @@ export class Control implements BrokerControl {
       keepalive: live?.keepalive,
       connectedSince: live === undefined ? undefined : new Date(live.connectedAt).toISOString(),
       sessionExpiryInterval: session.expiryInterval,
-      subscriptionCount: session.subscriptions.size,
+      subscriptionCount: session.subscriptionCount,
       inflight: session.inflightCount,
       queued: session.queuedCount,
       dropped: session.dropped,

@@ -30,9 +30,6 @@ export const NEVER_EXPIRES = 0xffffffff;
  * and queued, and inbound QoS 2 ids awaiting PUBREL. Holds no socket: an attached SessionOutlet writes.
  */
 export class Session {
-  readonly subscriptions: Map<string, SubscriptionOptions>;
-  /** Inbound QoS 2 packet ids that got PUBREC and await PUBREL: duplicates are not routed twice. */
-  readonly inboundQos2: Set<number>;
   /** Seconds the session outlives its connection: 0 ends it with the connection. */
   expiryInterval: number;
   /** Who owns the session, as last authenticated: read ACL checks of queued deliveries use it. */
@@ -44,7 +41,11 @@ export class Session {
   expiresAt: number | undefined;
   /** Messages dropped because a limit was reached (queue full, congested socket). */
   dropped = 0;
-  readonly #inflight = new Map<number, Inflight>();
+  // The collections are made on first use: an empty Map costs about 180 bytes, and most connections never
+  // subscribe, publish QoS 2 or receive QoS 1/2 (10,000 idle connections carried three empty ones each).
+  #subscriptions: Map<string, SubscriptionOptions> | undefined;
+  #inboundQos2: Set<number> | undefined;
+  #inflightMap: Map<number, Inflight> | undefined;
   readonly #ids = new PacketIdAllocator();
   #queue: Outgoing[] = [];
   #queueHead = 0;
@@ -74,8 +75,28 @@ export class Session {
     this.#holdFrom =
       limits.maxQueued > 0 ? Math.min(HOLD_QUEUED, Math.ceil(limits.maxQueued / 2)) : HOLD_QUEUED;
     this.#store = store;
-    this.subscriptions = store === undefined ? new Map() : new JournaledSubscriptions(store, clientId);
-    this.inboundQos2 = store === undefined ? new Set() : new JournaledPacketIds(store, clientId);
+  }
+
+  get subscriptions(): Map<string, SubscriptionOptions> {
+    const store = this.#store;
+    return (this.#subscriptions ??=
+      store === undefined ? new Map() : new JournaledSubscriptions(store, this.clientId));
+  }
+
+  /** Inbound QoS 2 packet ids that got PUBREC and await PUBREL: duplicates are not routed twice. */
+  get inboundQos2(): Set<number> {
+    const store = this.#store;
+    return (this.#inboundQos2 ??=
+      store === undefined ? new Set() : new JournaledPacketIds(store, this.clientId));
+  }
+
+  /** Subscriptions held, without making the collection. */
+  get subscriptionCount(): number {
+    return this.#subscriptions?.size ?? 0;
+  }
+
+  get #inflight(): Map<number, Inflight> {
+    return (this.#inflightMap ??= new Map());
   }
 
   /** A session as the store kept it: in-flight messages go out again with DUP on attach [MQTT-4.4.0-1]. */
@@ -120,7 +141,7 @@ export class Session {
   }
 
   get inflightCount(): number {
-    return this.#inflight.size;
+    return this.#inflightMap?.size ?? 0;
   }
 
   /** Payload bytes waiting in the queue. */
@@ -140,7 +161,7 @@ export class Session {
     this.#outlet = outlet;
     const configured = this.limits.maxInflight > 0 ? this.limits.maxInflight : 65535;
     this.#window = Math.min(configured, receiveMaximum);
-    for (const [packetId, entry] of this.#inflight) {
+    for (const [packetId, entry] of this.#inflightMap ?? []) {
       if (entry.heldUntil !== undefined) continue; // goes out when its commit settles
       if (entry.released) outlet.sendPubrel(packetId);
       else if (!outlet.sendPublish(entry.outgoing, packetId, entry.unsent !== true)) this.#drop(packetId);
@@ -173,9 +194,9 @@ export class Session {
 
   /** Drops everything (clean start); subscriptions are removed from the router by the caller. */
   clear(): void {
-    this.subscriptions.clear();
-    this.inboundQos2.clear();
-    this.#inflight.clear();
+    this.#subscriptions?.clear();
+    this.#inboundQos2?.clear();
+    this.#inflightMap?.clear();
     this.#held = [];
     this.#queue = [];
     this.#queueHead = 0;
@@ -194,7 +215,7 @@ export class Session {
       this.#forget(outgoing); // the store lets go: wherever it goes next stores it afresh
       taken.push({ ...outgoing, seq: undefined });
     };
-    for (const [packetId, entry] of this.#inflight) {
+    for (const [packetId, entry] of this.#inflightMap ?? []) {
       if (entry.outgoing.sharedGroup === undefined || entry.outgoing.qos !== 1) continue;
       this.#inflight.delete(packetId);
       take(entry.outgoing);
@@ -227,7 +248,7 @@ export class Session {
         return;
       }
       if (!this.limits.queueQos0) return;
-    } else if (outlet !== undefined && this.queuedCount === 0 && this.#inflight.size < this.#window) {
+    } else if (outlet !== undefined && this.queuedCount === 0 && this.inflightCount < this.#window) {
       this.#send(outlet, outgoing);
       return;
     }
@@ -283,7 +304,7 @@ export class Session {
     const queue = this.#queue;
     while (this.#queueHead < queue.length) {
       const next = queue[this.#queueHead] as Outgoing;
-      if (next.qos > 0 && this.#inflight.size >= this.#window) break;
+      if (next.qos > 0 && this.inflightCount >= this.#window) break;
       if (next.qos === 0 && outlet.congested) break;
       queue[this.#queueHead] = undefined as unknown as Outgoing;
       this.#queueHead++;

@@ -1,7 +1,15 @@
 import type { Socket } from 'node:net';
 import type { PeerAddress } from './proxy-protocol.js';
-import type { Connection } from './types.js';
+import type { Connection, ConnectionSink } from './types.js';
 import { OutputBatch } from './output-batch.js';
+
+/** The SocketConnection a socket belongs to, so one shared listener function serves every socket. */
+const OWNER = Symbol('midge.connection');
+type OwnedSocket = Socket & { [OWNER]: SocketConnection };
+
+function ignoreError(): void {
+  // A reset peer is routine for a broker: reported through 'close' (hadError).
+}
 
 /** What the listener knows about a connection beyond its socket. */
 export interface ConnectionInfo {
@@ -46,6 +54,7 @@ export class SocketConnection extends ConnectionFacts implements Connection {
   readonly #socket: Socket;
   readonly #batch = new OutputBatch();
   #closed = false;
+  #sink: ConnectionSink | undefined;
   readonly #flush = (): void => {
     const socket = this.#socket;
     // A socket the peer reset is destroyed before its 'close' event: writing then would build an error
@@ -66,12 +75,23 @@ export class SocketConnection extends ConnectionFacts implements Connection {
     super(socket, info);
     this.#socket = socket;
     socket.setNoDelay(true);
-    socket.on('error', () => {
-      // Reported through 'close' (hadError); a reset peer is routine for a broker.
-    });
-    socket.on('close', () => {
-      this.#closed = true;
-    });
+    (socket as OwnedSocket)[OWNER] = this;
+    socket.on('error', ignoreError);
+    socket.on('close', SocketConnection.#onSocketClose);
+  }
+
+  static #onSocketClose(this: Socket, hadError: boolean): void {
+    const connection = (this as OwnedSocket)[OWNER];
+    connection.#closed = true;
+    connection.#sink?.onConnectionClose(hadError);
+  }
+
+  static #onSocketData(this: Socket, chunk: Buffer): void {
+    (this as OwnedSocket)[OWNER].#sink?.onConnectionData(chunk);
+  }
+
+  static #onSocketDrain(this: Socket): void {
+    (this as OwnedSocket)[OWNER].#sink?.onConnectionDrain();
   }
 
   get bufferedBytes(): number {
@@ -113,6 +133,12 @@ export class SocketConnection extends ConnectionFacts implements Connection {
 
   resume(): void {
     this.#socket.resume();
+  }
+
+  attach(sink: ConnectionSink): void {
+    this.#sink = sink;
+    this.#socket.on('data', SocketConnection.#onSocketData);
+    this.#socket.on('drain', SocketConnection.#onSocketDrain);
   }
 
   onData(handler: (chunk: Buffer) => void): void {

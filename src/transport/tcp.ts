@@ -15,8 +15,8 @@ export class TcpListener extends SocketListener implements Listener {
   }
 
   protected handle(socket: Socket): void {
-    this.claim(socket);
-    this.onConnection(new SocketConnection(socket, { listenerId: this.id, peer: this.proxiedPeer(socket) }));
+    const peer = this.claim(socket);
+    this.onConnection(new SocketConnection(socket, { listenerId: this.id, peer }));
     // A socket whose PROXY header was read is paused; the connection's reader is attached now.
     socket.resume();
   }

@@ -25,11 +25,11 @@ export class TlsListener extends SocketListener implements Listener {
     const options = tlsServerOptions(this.#settings, this.name);
     // Never listens itself: the TCP listener hands it sockets (after a PROXY header, when enabled).
     this.#tls = createServer(options, (socket: TLSSocket) => {
-      this.claim(socket);
+      const peer = this.claim(socket);
       onConnection(
         new SocketConnection(socket, {
           listenerId: this.id,
-          peer: this.proxiedPeer(socket),
+          peer,
           certificateName: certificateNameOf(socket),
           identityAsUsername: this.#settings.useIdentityAsUsername,
         }),

@@ -16,6 +16,8 @@ export interface Connection {
   /** Stop reading from the peer (the engine is behind); resume() reads again. */
   pause(): void;
   resume(): void;
+  /** Reports data, drain and close to one object (the engine's per-connection state), without a closure each. */
+  attach(sink: ConnectionSink): void;
   onData(handler: (chunk: Buffer) => void): void;
   onDrain(handler: () => void): void;
   onClose(handler: (hadError: boolean) => void): void;
@@ -28,6 +30,14 @@ export interface Connection {
   readonly certificateName: string | undefined;
   /** use_identity_as_username on this connection's listener: the certificate CN is the username. */
   readonly identityAsUsername: boolean;
+}
+
+/** What a Connection reports to, once attached. */
+export interface ConnectionSink {
+  onConnectionData(chunk: Buffer): void;
+  /** The peer took what was buffered: writing may go on. */
+  onConnectionDrain(): void;
+  onConnectionClose(hadError: boolean): void;
 }
 
 export interface ListenerAddress {

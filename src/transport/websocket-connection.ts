@@ -3,7 +3,7 @@
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { ConnectionFacts, type ConnectionInfo } from './socket-connection.js';
-import type { Connection } from './types.js';
+import type { Connection, ConnectionSink } from './types.js';
 import { OutputBatch } from './output-batch.js';
 
 /** Close codes (RFC 6455 §7.4.1). */
@@ -88,6 +88,12 @@ export class WebSocketConnection extends ConnectionFacts implements Connection {
 
   resume(): void {
     this.#ws.resume();
+  }
+
+  attach(sink: ConnectionSink): void {
+    this.onData((chunk) => sink.onConnectionData(chunk));
+    this.onDrain(() => sink.onConnectionDrain());
+    this.onClose((hadError) => sink.onConnectionClose(hadError));
   }
 
   onData(handler: (chunk: Buffer) => void): void {

@@ -118,11 +118,9 @@ export class WebSocketListener extends SocketListener implements Listener {
     }
     const wss = this.#wss as WebSocketServer;
     wss.handleUpgrade(req, socket, head, (ws) => {
-      this.claim(socket);
+      const proxied = this.claim(socket);
       const secure = this.#options.tls !== undefined;
-      const peer =
-        (this.#options.trustForwardedFor === true ? forwardedFor(req) : undefined) ??
-        this.proxiedPeer(socket);
+      const peer = (this.#options.trustForwardedFor === true ? forwardedFor(req) : undefined) ?? proxied;
       onConnection(
         new WebSocketConnection(ws, socket, {
           listenerId: this.id,
