@@ -6,34 +6,47 @@ import type { ProtocolVersion, PublishPacket } from './types.js';
 import { publishFlags, publishLength, writePublish } from './packets/publish.js';
 
 export interface PublishFrame {
+  /** The whole packet, or everything before the payload when `payload` is set. */
   readonly bytes: Buffer;
   /** Offset of the two byte packet identifier in `bytes`; -1 when qos is 0. */
   readonly packetIdOffset: number;
-}
-
-/** Encodes `packet` with packet identifier 0 as a placeholder (packet.packetId is ignored). */
-export function encodePublishFrame(packet: PublishPacket, version: ProtocolVersion): PublishFrame {
-  const n = publishLength(packet, version);
-  const headerLength = 1 + varintSize(n);
-  const bytes = Buffer.allocUnsafe(headerLength + n);
-  const w = new Writer(bytes);
-  w.u8(0x30 | publishFlags(packet));
-  w.varint(n);
-  writePublish(w, packet, version, 0);
-  // The packet identifier follows the topic name (two byte length + bytes).
-  const packetIdOffset = packet.qos > 0 ? headerLength + 2 + bytes.readUInt16BE(headerLength) : -1;
-  return { bytes, packetIdOffset };
+  /** A payload shared rather than copied: the packet is `bytes` followed by these bytes. */
+  readonly payload?: Buffer;
 }
 
 /**
- * The frame's bytes with `packetId` and the DUP flag [MQTT-3.3.1-1] [MQTT-3.3.1-3] patched into a copy.
- * A QoS 0 frame has neither and is returned as is (DUP is 0 for QoS 0 [MQTT-3.3.1-2]).
+ * Encodes `packet` with packet identifier 0 as a placeholder (packet.packetId is ignored). A payload of
+ * `sharePayloadFrom` bytes or more is not copied: the frame holds the bytes before it and the payload itself.
+ */
+export function encodePublishFrame(
+  packet: PublishPacket,
+  version: ProtocolVersion,
+  sharePayloadFrom = Infinity,
+): PublishFrame {
+  const n = publishLength(packet, version);
+  const headerLength = 1 + varintSize(n);
+  const shared = packet.payload.length >= sharePayloadFrom;
+  const bytes = Buffer.allocUnsafe(headerLength + n - (shared ? packet.payload.length : 0));
+  const w = new Writer(bytes);
+  w.u8(0x30 | publishFlags(packet));
+  w.varint(n);
+  writePublish(w, packet, version, 0, !shared);
+  // The packet identifier follows the topic name (two byte length + bytes).
+  const packetIdOffset = packet.qos > 0 ? headerLength + 2 + bytes.readUInt16BE(headerLength) : -1;
+  return shared ? { bytes, packetIdOffset, payload: packet.payload } : { bytes, packetIdOffset };
+}
+
+/**
+ * The whole packet with `packetId` and the DUP flag [MQTT-3.3.1-1] [MQTT-3.3.1-3] patched into a copy.
+ * A QoS 0 frame has neither and its bytes are returned as they are (DUP is 0 for QoS 0 [MQTT-3.3.1-2]).
  */
 export function stampPacketId(frame: PublishFrame, packetId: number, dup: boolean): Buffer {
-  if (frame.packetIdOffset < 0) return frame.bytes;
+  if (frame.packetIdOffset < 0)
+    return frame.payload === undefined ? frame.bytes : Buffer.concat([frame.bytes, frame.payload]);
   checkedPacketId(packetId);
-  const out = Buffer.allocUnsafe(frame.bytes.length);
+  const out = Buffer.allocUnsafe(frame.bytes.length + (frame.payload?.length ?? 0));
   frame.bytes.copy(out, 0);
+  frame.payload?.copy(out, frame.bytes.length);
   out[0] = stampedFirstByte(frame, dup);
   out[frame.packetIdOffset] = packetId >> 8;
   out[frame.packetIdOffset + 1] = packetId & 0xff;

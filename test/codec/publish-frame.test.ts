@@ -64,6 +64,22 @@ describe('publish frames', () => {
     assert.deepEqual(decodePacket(stampPacketId(frame, 99, false), 4), { ...packet, packetId: 99 });
   });
 
+  for (const version of [4, 5] as const) {
+    test(`version ${version}: a large payload is shared, not copied, and the packet around it is unchanged`, () => {
+      const payload = Buffer.alloc(5000, 0x61);
+      for (const qos of [0, 1] as const) {
+        const packet: PublishPacket = { ...base, qos, payload };
+        const frame = encodePublishFrame(packet, version, 4096);
+        assert.equal(frame.payload, payload, 'the payload itself, no copy');
+        assert.equal(frame.bytes.length + 5000, encode({ ...packet, packetId: 1 }, version).length);
+        const whole = qos === 0 ? stampPacketId(frame, 1, false) : stampPacketId(frame, 0x2345, true);
+        const expected = qos === 0 ? packet : { ...packet, packetId: 0x2345, dup: true };
+        assert.deepEqual(whole, encode(expected, version));
+      }
+      assert.equal(encodePublishFrame({ ...base, payload }, version, 5001).payload, undefined);
+    });
+  }
+
   test('a packet id outside 1..65535 cannot be stamped', () => {
     const frame = encodePublishFrame(base, 4);
     assert.throws(() => stampPacketId(frame, 0, false), RangeError);

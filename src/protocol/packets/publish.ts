@@ -46,15 +46,19 @@ export function publishLength(p: PublishPacket, version: ProtocolVersion): numbe
   );
 }
 
-/** `placeholderId`: write this id instead of packet.packetId (publish-frame writes 0 and patches it later). */
+/**
+ * `placeholderId`: write this id instead of packet.packetId (publish-frame writes 0 and patches it later).
+ * `withPayload` false stops before the payload (publish-frame shares a large payload instead of copying it).
+ */
 export function writePublish(
   w: Writer,
   p: PublishPacket,
   version: ProtocolVersion,
   placeholderId?: number,
+  withPayload = true,
 ): void {
   w.utf8(p.topic);
   if (p.qos > 0) w.u16(placeholderId ?? checkPacketId(p.packetId, 'PUBLISH'));
   if (version === 5) writeProperties(w, p.properties, CODE);
-  w.bytes(p.payload);
+  if (withPayload) w.bytes(p.payload);
 }
