@@ -102,7 +102,10 @@ function describe(r) {
   }
   const gen = `broker CPU ${r.brokerCpu.toFixed(0)}%, generator CPU ${r.generatorCpu.toFixed(0)}%`;
   if (r.p50 !== undefined)
-    return `p50 ${r.p50.toFixed(1)} µs, p99 ${r.p99.toFixed(1)} µs (${r.samples} samples), ${gen}`;
+    return (
+      `p50 ${r.p50.toFixed(1)} µs, p99 ${r.p99.toFixed(1)} µs (${r.samples} samples; max ${(r.max / 1000).toFixed(1)} ms ` +
+      `at +${r.maxAtSeconds.toFixed(2)} s, ${r.over10ms} over 10 ms), ${gen}`
+    );
   return `${r.value.toFixed(0)} msg/s (published ${r.publishedPerSecond.toFixed(0)}/s), ${gen}${r.lostEvents ? `, window reopened ${r.lostEvents}x` : ''}`;
 }
 

@@ -18,6 +18,10 @@ export class Subscriber {
   #latencyMode = false;
   #samples = undefined;
   #sampleCount = 0;
+  /** When recording began, and when the slowest round trip arrived (performance.now() ms). */
+  #recordingFrom = 0;
+  #slowestAt = 0;
+  #slowest = 0;
 
   constructor(socket, tally) {
     this.#socket = socket;
@@ -43,6 +47,7 @@ export class Subscriber {
 
   startRecording() {
     this.#recording = true;
+    this.#recordingFrom = performance.now();
   }
 
   #onPacket(type, flags, buf, start, end) {
@@ -54,7 +59,13 @@ export class Subscriber {
       if (this.#latencyMode && this.#recording && this.#sampleCount < MAX_SAMPLES) {
         const payloadStart = start + 2 + buf.readUInt16BE(start) + (qos > 0 ? 2 : 0);
         if (end - payloadStart >= 8) {
-          this.#samples[this.#sampleCount++] = performance.now() - buf.readDoubleBE(payloadStart);
+          const now = performance.now();
+          const sample = now - buf.readDoubleBE(payloadStart);
+          this.#samples[this.#sampleCount++] = sample;
+          if (sample > this.#slowest) {
+            this.#slowest = sample;
+            this.#slowestAt = now;
+          }
         }
       }
     } else if (type === 6) {
@@ -76,6 +87,17 @@ export class Subscriber {
     if (n === 0) return { count: 0 };
     const sorted = this.#samples.subarray(0, n).sort();
     const at = (q) => sorted[Math.min(n - 1, Math.floor(q * n))] * 1000;
-    return { count: n, p50: at(0.5), p99: at(0.99), max: sorted[n - 1] * 1000 };
+    // Where the worst stall sat and how many round trips it (or others) held up: a p99 made by one stall early
+    // in the window reads differently from one made by steady jitter.
+    let over10ms = 0;
+    for (let i = n - 1; i >= 0 && sorted[i] > 10; i--) over10ms++;
+    return {
+      count: n,
+      p50: at(0.5),
+      p99: at(0.99),
+      max: sorted[n - 1] * 1000,
+      maxAtSeconds: (this.#slowestAt - this.#recordingFrom) / 1000,
+      over10ms,
+    };
   }
 }

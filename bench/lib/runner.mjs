@@ -75,7 +75,8 @@ export async function runOnce(
     };
     if (scenario.kind === 'latency') {
       const { latency } = replies[0];
-      return { ...base, value: latency.p50, p50: latency.p50, p99: latency.p99, samples: latency.count };
+      const { p50, p99, max, maxAtSeconds, over10ms, count } = latency;
+      return { ...base, value: p50, p50, p99, max, maxAtSeconds, over10ms, samples: count };
     }
     const rate = replies.reduce((sum, r) => sum + r.received / r.seconds, 0);
     const sent = replies.reduce((sum, r) => sum + r.sent / r.seconds, 0);
