@@ -5,6 +5,7 @@ import { constants } from 'node:os';
 import { createBroker, createLogger } from '../index.js';
 import { loggerOptionsFor, parseArgs } from './args.js';
 import { findSubcommand } from './subcommands.js';
+import { collectStartupGarbage } from './startup-gc.js';
 
 async function main(argv: readonly string[]): Promise<void> {
   const subcommand = findSubcommand(argv);
@@ -71,6 +72,7 @@ async function main(argv: readonly string[]): Promise<void> {
     await broker.stop().catch(() => undefined);
     process.exit(1);
   }
+  collectStartupGarbage();
   if (config.pidFile !== undefined) writeFileSync(config.pidFile, `${process.pid}\n`);
 }
 

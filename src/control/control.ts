@@ -37,7 +37,8 @@ export interface ControlDeps extends PublishDeps {
 export class Control implements BrokerControl {
   readonly #deps: ControlDeps;
   readonly #publisher: ControlPublisher;
-  readonly #metrics = new BrokerMetrics();
+  /** Made at the first scrape: most brokers are never asked for metrics. */
+  #metrics: BrokerMetrics | undefined;
   readonly #webhooks: WebhookRegistry;
 
   constructor(deps: ControlDeps) {
@@ -190,7 +191,8 @@ export class Control implements BrokerControl {
       inflight += session.inflightCount;
       queued += session.queuedCount;
     }
-    const text = await this.#metrics.render({
+    const metrics = (this.#metrics ??= new BrokerMetrics());
+    const text = await metrics.render({
       connections: clients.size,
       connectionsTotal: stats.connectionsTotal,
       sessions: sessions.size,
@@ -230,7 +232,7 @@ export class Control implements BrokerControl {
       ],
       extra: stats.extra,
     });
-    return { contentType: this.#metrics.contentType, text };
+    return { contentType: metrics.contentType, text };
   }
 }
 

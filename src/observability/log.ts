@@ -1,8 +1,9 @@
 // The broker's logger: pino, JSON lines for machines, pino-pretty for people at a terminal. No global logger:
 // every broker gets the one it is given, so two brokers (or two tests) never share log state.
+import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import type { DestinationStream, Level, Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -31,6 +32,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   if (level === 'silent') return pino(base);
   const { target, isTTY } = openDestination(options.destination ?? 'stdout');
   if (options.json ?? !isTTY) return pino(base, target);
+  // Loaded only for a terminal: its ~40 modules otherwise sit in every broker's heap (start-up heap is what the
+  // first full GC has to mark, and that GC lands in the first second of traffic).
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
   const human = pretty({
     destination: target,
     colorize: isTTY,

@@ -1,6 +1,13 @@
 // Prometheus metrics (prom-client). Every figure is read from a snapshot taken at scrape time, so the
 // broker's hot paths only bump plain counters and never touch prom-client.
-import { Counter, Gauge, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as PromClient from 'prom-client';
+import type { Registry } from 'prom-client';
+
+/** prom-client (and the ~100 modules it pulls in) is loaded when metrics are first asked for, not at start. */
+function promClient(): typeof PromClient {
+  return createRequire(import.meta.url)('prom-client') as typeof PromClient;
+}
 
 /** The broker's figures at one moment; filled by the broker, rendered here. */
 export interface MetricsSnapshot {
@@ -34,10 +41,12 @@ type Snap = () => MetricsSnapshot;
 
 /** One registry per broker (no prom-client global registry), rendered from the latest snapshot. */
 export class BrokerMetrics {
-  readonly #registry = new Registry();
+  readonly #registry: Registry;
   #snapshot: MetricsSnapshot | undefined;
 
   constructor() {
+    const { Counter, Gauge, Registry } = promClient();
+    this.#registry = new Registry();
     const snap: Snap = () => this.#snapshot as MetricsSnapshot;
     const gauge = (name: string, help: string, read: (s: MetricsSnapshot) => number): void => {
       new Gauge({
@@ -103,6 +112,7 @@ export class BrokerMetrics {
 
   #byQos(name: string, help: string, read: (s: MetricsSnapshot) => readonly number[]): void {
     const snap = (): MetricsSnapshot => this.#snapshot as MetricsSnapshot;
+    const { Counter } = promClient();
     new Counter({
       name,
       help,
