@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS outgoing (
   packet_id INTEGER,
   released INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX IF NOT EXISTS outgoing_by_client ON outgoing (client_id, seq);
+-- An index by client cost every queued message a B-tree insert; sessions delete their rows by seq instead.
+DROP INDEX IF EXISTS outgoing_by_client;
 CREATE TABLE IF NOT EXISTS inbound (
   client_id TEXT NOT NULL,
   packet_id INTEGER NOT NULL,

@@ -71,7 +71,6 @@ export class SqliteSessionStore implements SessionStore, DeferredWrites {
       ),
       deleteSession: s('DELETE FROM sessions WHERE client_id = ?'),
       deleteSubscriptions: s('DELETE FROM subscriptions WHERE client_id = ?'),
-      deleteOutgoingOf: s('DELETE FROM outgoing WHERE client_id = ?'),
       deleteInboundOf: s('DELETE FROM inbound WHERE client_id = ?'),
       putSubscription: s(
         'INSERT OR REPLACE INTO subscriptions (client_id, filter, options) VALUES (?, ?, ?)',
@@ -98,6 +97,7 @@ export class SqliteSessionStore implements SessionStore, DeferredWrites {
         .prepare('SELECT client_id FROM sessions WHERE expires_at IS NOT NULL AND expires_at <= ?')
         .pluck()
         .all(now) as string[];
+      // Their outgoing rows go with the sweep of rows without a session below.
       for (const clientId of expired) this.#deleteRows(clientId);
       db.prepare(
         'DELETE FROM outgoing WHERE message_id IN (SELECT id FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ?)',
@@ -190,9 +190,10 @@ export class SqliteSessionStore implements SessionStore, DeferredWrites {
     this.#seqsOf.delete(clientId);
     this.#commit.write(() => {
       this.#deleteRows(clientId);
+      // By primary key: the store knows the session's seqs, and no index by client costs every insert.
       if (seqs !== undefined)
         for (const seq of seqs) {
-          this.#pending.delete(seq);
+          if (!this.#pending.delete(seq)) this.#sql.deleteOutgoing!.run(seq);
           this.#release(seq);
         }
     });
@@ -202,7 +203,6 @@ export class SqliteSessionStore implements SessionStore, DeferredWrites {
     const sql = this.#sql;
     sql.deleteSession!.run(clientId);
     sql.deleteSubscriptions!.run(clientId);
-    sql.deleteOutgoingOf!.run(clientId);
     sql.deleteInboundOf!.run(clientId);
   }
 
