@@ -5,7 +5,7 @@ import type { Broker } from '../index.js';
 import type { ApiAuth, Principal } from './http-api.js';
 import { IdempotencyCache, type StoredReply } from './idempotency.js';
 import { publishRequestOf, type PublishBody } from './payload.js';
-import { publishBodySchema } from './openapi.js';
+import { publishBodySchema } from './openapi-schemas.js';
 
 /** The most messages one batch may carry. */
 export const MAX_BATCH = 1000;
