@@ -350,6 +350,7 @@ class MidgeBroker implements Broker, DeliverySink {
       messageSizeLimit: config.messageSizeLimit,
       retainAvailable: config.retainAvailable,
       route: (message) => this.#routeCounted(message),
+      warn: (message) => log.warn(message),
     });
   }
 

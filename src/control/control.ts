@@ -31,6 +31,8 @@ export interface ControlDeps extends PublishDeps {
   sessions: SessionRegistry;
   clients: ReadonlyMap<string, ClientLink>;
   router: Router;
+  /** Logs what the operator should hear about (a runtime webhook that gave up on an event). */
+  warn?(message: string): void;
 }
 
 /** The broker's control surface (BrokerControl) over its registry, router and auth chain. */
@@ -44,7 +46,7 @@ export class Control implements BrokerControl {
   constructor(deps: ControlDeps) {
     this.#deps = deps;
     this.#publisher = new ControlPublisher(deps);
-    this.#webhooks = new WebhookRegistry(deps.hooks, deps.stats);
+    this.#webhooks = new WebhookRegistry(deps.hooks, deps.stats, (message) => deps.warn?.(message));
   }
 
   get sessionCount(): number {

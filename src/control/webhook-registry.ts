@@ -22,10 +22,12 @@ export class WebhookRegistry {
   readonly #entries = new Map<string, Entry>();
   readonly #hooks: HookRunner;
   readonly #stats: BrokerStats;
+  readonly #warn: ((message: string) => void) | undefined;
 
-  constructor(hooks: HookRunner, stats: BrokerStats) {
+  constructor(hooks: HookRunner, stats: BrokerStats, warn?: (message: string) => void) {
     this.#hooks = hooks;
     this.#stats = stats;
+    this.#warn = warn;
   }
 
   add(registration: WebhookRegistration): WebhookInfo {
@@ -49,6 +51,7 @@ export class WebhookRegistry {
       {
         count: (reason) =>
           this.#stats.count('midge_webhook_failures_total', 'Webhook send failures, by kind', reason),
+        warn: this.#warn,
       },
     );
     const id = randomUUID();
