@@ -5,7 +5,7 @@ import { encodePublishFrame, stampPacketId } from '../protocol/publish-frame.js'
 
 function drained(batch: OutputBatch): Buffer[] {
   const out: Buffer[] = [];
-  batch.drain((bytes) => out.push(bytes));
+  batch.drain({ write: (bytes) => out.push(bytes) });
   return out;
 }
 

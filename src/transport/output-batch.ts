@@ -7,12 +7,20 @@ const WRITE_AS_IS = 4096;
 /** Marks a segment written unchanged. */
 const NO_PATCH = -1;
 
+/** Where drained bytes go: a socket itself, or an adapter. */
+export interface BatchTarget {
+  write(bytes: Buffer): unknown;
+}
+
+/**
+ * Made per connection, so it holds nothing while empty: its two arrays exist only between the first write of a
+ * read and the flush (idle connections are counted in bytes).
+ */
 export class OutputBatch {
-  #parts: Buffer[] = [];
-  /** Per part: offset of its 16-bit patch, or NO_PATCH. */
-  #patchAt: number[] = [];
-  /** Per part: first byte (bits 0-7) and 16-bit value (bits 8-23) to patch in. */
-  #patch: number[] = [];
+  #parts: Buffer[] | undefined;
+  /** Two numbers per part: the offset of its 16-bit patch (or NO_PATCH), then its first byte (bits 0-7) and
+   * 16-bit value (bits 8-23) to patch in. */
+  #patches: number[] | undefined;
   #bytes = 0;
 
   /** Bytes gathered and not yet taken. */
@@ -21,30 +29,27 @@ export class OutputBatch {
   }
 
   get empty(): boolean {
-    return this.#parts.length === 0;
+    return this.#parts === undefined;
   }
 
   /** Returns the number of parts now gathered (1 means the batch was empty before). */
   push(bytes: Buffer): number {
     this.#bytes += bytes.length;
-    this.#patchAt.push(NO_PATCH);
-    this.#patch.push(0);
-    return this.#parts.push(bytes);
+    (this.#patches ??= []).push(NO_PATCH, 0);
+    return (this.#parts ??= []).push(bytes);
   }
 
   /** `bytes` with byte 0 replaced by `firstByte` and the big-endian `value` at `offset` (offset ≥ 1). */
   pushPatched(bytes: Buffer, firstByte: number, offset: number, value: number): number {
     this.#bytes += bytes.length;
-    this.#patchAt.push(offset);
-    this.#patch.push((firstByte & 0xff) | ((value & 0xffff) << 8));
-    return this.#parts.push(bytes);
+    (this.#patches ??= []).push(offset, (firstByte & 0xff) | ((value & 0xffff) << 8));
+    return (this.#parts ??= []).push(bytes);
   }
 
   /** Drops what is gathered. */
   clear(): void {
-    this.#parts = [];
-    this.#patchAt = [];
-    this.#patch = [];
+    this.#parts = undefined;
+    this.#patches = undefined;
     this.#bytes = 0;
   }
 
@@ -52,41 +57,40 @@ export class OutputBatch {
    * Hands the gathered bytes to `write` in order, as few buffers as possible: small parts (and the patched heads
    * of large ones) copied into one allocation, large unpatched tails passed as views. Empties the batch.
    */
-  drain(write: (bytes: Buffer) => void): void {
+  drain(target: BatchTarget): void {
     const parts = this.#parts;
-    const patchAt = this.#patchAt;
-    const patch = this.#patch;
-    const count = parts.length;
+    const patches = this.#patches as number[];
     this.clear();
-    if (count === 0) return;
-    if (count === 1 && patchAt[0] === NO_PATCH) {
-      write(parts[0] as Buffer);
+    if (parts === undefined) return;
+    const count = parts.length;
+    if (count === 1 && patches[0] === NO_PATCH) {
+      target.write(parts[0] as Buffer);
       return;
     }
     let copied = 0;
-    for (let i = 0; i < count; i++) copied += copyLength(parts[i] as Buffer, patchAt[i] as number);
+    for (let i = 0; i < count; i++) copied += copyLength(parts[i] as Buffer, patches[2 * i] as number);
     const out = Buffer.allocUnsafe(copied);
     let pos = 0;
     let from = 0;
     for (let i = 0; i < count; i++) {
       const part = parts[i] as Buffer;
-      const at = patchAt[i] as number;
+      const at = patches[2 * i] as number;
       const head = copyLength(part, at);
       part.copy(out, pos, 0, head);
       if (at !== NO_PATCH) {
-        const word = patch[i] as number;
+        const word = patches[2 * i + 1] as number;
         out[pos] = word & 0xff;
         out[pos + at] = (word >>> 16) & 0xff;
         out[pos + at + 1] = (word >>> 8) & 0xff;
       }
       pos += head;
       if (head < part.length) {
-        if (pos > from) write(out.subarray(from, pos));
+        if (pos > from) target.write(out.subarray(from, pos));
         from = pos;
-        write(head === 0 ? part : part.subarray(head));
+        target.write(head === 0 ? part : part.subarray(head));
       }
     }
-    if (pos > from) write(from === 0 && pos === out.length ? out : out.subarray(from, pos));
+    if (pos > from) target.write(from === 0 && pos === out.length ? out : out.subarray(from, pos));
   }
 }
 

@@ -24,8 +24,10 @@ export class WebSocketConnection extends ConnectionFacts implements Connection {
     // Frame boundaries mean nothing to MQTT [MQTT-6.0.0-2]: a large part may go as a frame of its own.
     this.#batch.drain(this.#send);
   };
-  readonly #send = (bytes: Buffer): void => {
-    this.#ws.send(bytes, { binary: true });
+  readonly #send = {
+    write: (bytes: Buffer): void => {
+      this.#ws.send(bytes, { binary: true });
+    },
   };
 
   constructor(ws: WebSocket, socket: Socket, info: ConnectionInfo) {
