@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'web/dist/', 'bench/results/', '.tmp/'] },
+  { ignores: ['node_modules/', 'dist/', 'dist-*/', 'web/dist/', 'bench/results/', '.tmp/'] },
   {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
