@@ -7,7 +7,7 @@ const CORE = `^src/(session|router|sys)/|^src/auth/chain\\.ts$|${AUTH_SHARED}|^s
 const ENGINE = '^src/(handlers|client)/';
 const IMPLEMENTATIONS =
   '^src/transport/(?!types\\.ts)|^src/store/[^/]+/|^src/auth/providers/|^src/cluster/(?!types\\.ts)|^src/hooks/(webhooks|envelope|device-token|replay-cache)\\.ts$';
-const ROOT = '^src/(server|index)\\.ts$|^src/control/';
+const ROOT = '^src/(server|server-[a-z-]+|index)\\.ts$|^src/control/';
 const APPS = '^src/(api|cli)/|^web/';
 const SEAM = '^src/[^/]+/types\\.ts$';
 

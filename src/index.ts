@@ -1,5 +1,6 @@
 // Midge's public API. Everything an embedding program, the CLI or the admin API may use; nothing else is public.
-export { createBroker, openAuthStore, explainAccess } from './server.js';
+export { createBroker } from './server.js';
+export { openAuthStore, explainAccess } from './server-auth.js';
 export type {
   Access,
   AuthStoreAdmin,

@@ -1,30 +1,20 @@
 // The composition root: builds listeners, stores, the auth chain, the router and the engine from a Config.
-// The only file that names implementations.
+// With server-auth.ts (the auth chain and store) and server-listeners.ts, the only files that name
+// implementations.
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { resolveConfig } from './config/schema.js';
-import type { Config, ConfigInput, ListenerConfig } from './config/schema.js';
+import type { Config, ConfigInput } from './config/schema.js';
 import { createLogger } from './observability/log.js';
 import { Router } from './router/router.js';
 import type { DeliverySink, Grant, Message } from './router/types.js';
 import { SessionRegistry } from './session/registry.js';
 import { NEVER_EXPIRES, type Session } from './session/session.js';
 import { WillScheduler } from './session/will.js';
-import { AuthChain, ListenerAuthChains } from './auth/chain.js';
-import type { AuthChecks, AuthProvider, AuthStoreAdmin, ExplainQuery, Explanation } from './auth/types.js';
-import { createFileProvider } from './auth/providers/file.js';
-import {
-  backendNames,
-  createBackendProvider,
-  createSqliteProvider,
-  sqlitePath,
-  type BackendSettings,
-} from './auth/providers/backends.js';
-import { openSqliteStore } from './auth/providers/sqlite-store.js';
-import { AuthStoreError } from './auth/store-error.js';
-import type { RwConvention } from './auth/acl-grants.js';
+import type { AuthChecks } from './auth/types.js';
+import { buildAuth } from './server-auth.js';
+import { createListener } from './server-listeners.js';
 import { BrokerStats } from './sys/stats.js';
 import { SysPublisher } from './sys/publisher.js';
 import { Client } from './client/client.js';
@@ -32,9 +22,6 @@ import type { BrokerContext, ClientLink, Durability, EngineSettings } from './ha
 import { MemoryRetainedStore } from './store/memory/retained.js';
 import { openSqliteStorage } from './store/sqlite/storage.js';
 import type { RetainedStore, Storage } from './store/types.js';
-import { TcpListener } from './transport/tcp.js';
-import { TlsListener } from './transport/tls.js';
-import { WebSocketListener } from './transport/websocket.js';
 import type { Connection, Listener, ListenerAddress } from './transport/types.js';
 import { ReasonCode } from './protocol/reason-codes.js';
 import { VERSION } from './util/version.js';
@@ -91,153 +78,6 @@ function engineSettings(config: Config): EngineSettings {
     persistentClientExpiration:
       config.persistentClientExpiration > 0 ? config.persistentClientExpiration : NEVER_EXPIRES,
   };
-}
-
-function authSettings(config: Config, log?: Logger): BackendSettings {
-  return { options: config.authOptions, persistenceLocation: config.persistenceLocation, log };
-}
-
-/** password_file, acl_file, auth_plugin or any auth_opt_*: the config chose its own auth sources. */
-function hasAuthDirectives(config: Config): boolean {
-  return (
-    config.passwordFile !== undefined ||
-    config.aclFile !== undefined ||
-    config.authPlugin !== undefined ||
-    Object.keys(config.authOptions).length > 0 ||
-    config.listeners.some((l) => l.passwordFile !== undefined || l.aclFile !== undefined)
-  );
-}
-
-/**
- * The providers every listener shares: auth_opt_backends in order, or, with no auth directives at all, the
- * embedded SQLite store — created on first start when anonymous access is off, used whenever it exists.
- */
-function sharedProviders(config: Config, log: Logger): AuthProvider[] {
-  const settings = authSettings(config, log);
-  const backends = config.authOptions.backends;
-  if (backends !== undefined) {
-    const files = { passwordFile: config.passwordFile, aclFile: config.aclFile };
-    return backendNames(backends).map((name) => createBackendProvider(name, settings, files));
-  }
-  if (config.authPlugin !== undefined) {
-    log.warn(
-      `auth_plugin ${config.authPlugin}: Midge has its backends built in; name them with auth_opt_backends`,
-    );
-  }
-  if (hasAuthDirectives(config)) return [];
-  const anonymous = config.allowAnonymous && config.listeners.every((l) => l.allowAnonymous !== false);
-  if (anonymous && !existsSync(sqlitePath(settings).path)) return [];
-  return [createSqliteProvider(settings)];
-}
-
-/** One chain from the global password_file / acl_file, or one per listener with per_listener_settings. */
-function buildAuth(config: Config, log: Logger, stats?: BrokerStats): AuthChecks {
-  const record =
-    stats === undefined
-      ? undefined
-      : (provider: string, check: string, decision: string): void =>
-          stats.authDecision(provider, check, decision);
-  const shared = sharedProviders(config, log);
-  const filesInBackends = backendNames(config.authOptions.backends ?? '').includes('files');
-  const chain = (
-    passwordFile: string | undefined,
-    aclFile: string | undefined,
-    allowAnonymous: boolean,
-  ): AuthChain => {
-    const providers: AuthProvider[] = [];
-    if ((passwordFile !== undefined || aclFile !== undefined) && !filesInBackends)
-      providers.push(createFileProvider({ passwordFile, aclFile }));
-    return new AuthChain([...providers, ...shared], { allowAnonymous, log, record });
-  };
-  if (!config.perListenerSettings) return chain(config.passwordFile, config.aclFile, config.allowAnonymous);
-  const chains = new Map<string, AuthChain>();
-  config.listeners.forEach((listener, index) => {
-    chains.set(
-      listenerId(index),
-      chain(listener.passwordFile, listener.aclFile, listener.allowAnonymous ?? config.allowAnonymous),
-    );
-  });
-  return new ListenerAuthChains(chains);
-}
-
-/** TCP, TLS (certfile + keyfile), WebSocket or secure WebSocket, as the listener's settings say. */
-function createListener(config: ListenerConfig, id: string, maxPacketSize: number): Listener {
-  const bind = {
-    id,
-    port: config.port,
-    host: config.host,
-    socketDomain: config.socketDomain,
-    proxyProtocol: config.proxyProtocol !== undefined,
-    maxConnections: config.maxConnections,
-  };
-  const { certfile, keyfile } = config;
-  if (
-    (certfile === undefined) !== (keyfile === undefined) ||
-    (certfile === undefined && config.cafile !== undefined)
-  ) {
-    // Never serve plain TCP where the configuration asked for TLS.
-    throw new Error(
-      `MIDGE_TLS_BAD_CONFIG: listener ${config.port} needs both certfile and keyfile for TLS (cafile alone is not enough)`,
-    );
-  }
-  const tls =
-    certfile === undefined || keyfile === undefined
-      ? undefined
-      : {
-          certfile,
-          keyfile,
-          cafile: config.cafile,
-          capath: config.capath,
-          requireCertificate: config.requireCertificate,
-          useIdentityAsUsername: config.useIdentityAsUsername,
-          tlsVersion: config.tlsVersion,
-          ciphers: config.ciphers,
-        };
-  if (config.protocol === 'websockets') {
-    return new WebSocketListener({
-      ...bind,
-      tls,
-      maxPayload: maxPacketSize,
-      httpDir: config.httpDir,
-      trustForwardedFor: config.trustForwardedFor,
-    });
-  }
-  return tls === undefined ? new TcpListener(bind) : new TlsListener({ ...bind, tls });
-}
-
-/**
- * The SQLite store the config names (auth_opt_backends with sqlite, or the embedded store when the config
- * has no auth directives), opened for `midge user|acl`. Throws MIDGE_AUTH_STORE_UNAVAILABLE when the config
- * keeps its users elsewhere (password_file, another database).
- */
-export function openAuthStore(input: ConfigInput): AuthStoreAdmin {
-  const config = resolveConfig(input);
-  const settings = authSettings(config);
-  const backends = backendNames(config.authOptions.backends ?? '');
-  if (backends.includes('sqlite') || !hasAuthDirectives(config)) {
-    return openSqliteStore(sqlitePath(settings).path, {
-      convention: (config.authOptions.sqlite_rw_convention ?? config.authOptions.rw_convention) as
-        RwConvention | undefined,
-      anonymousUsername: config.authOptions.anonusername,
-    });
-  }
-  throw new AuthStoreError(
-    'MIDGE_AUTH_STORE_UNAVAILABLE',
-    'this config keeps its users outside a SQLite store (password_file or auth_opt_backends without sqlite); ' +
-      'change them there, or add sqlite to auth_opt_backends',
-  );
-}
-
-/** Which provider and rule decide `query` under this config (`midge acl explain`), without a running broker. */
-export async function explainAccess(input: ConfigInput, query: ExplainQuery): Promise<Explanation> {
-  const config = resolveConfig(input);
-  const auth = buildAuth(config, createLogger({ silent: true }));
-  try {
-    await auth.start();
-    return await auth.explain(query);
-  } finally {
-    await auth.close();
-  }
 }
 
 class MidgeBroker implements Broker, DeliverySink {
