@@ -1,6 +1,7 @@
 import type { Packet, ProtocolVersion, Will } from '../protocol/types.js';
 import { FrameDecoder } from '../protocol/decoder.js';
 import { encode } from '../protocol/encoder.js';
+import { ACK_PACKET_ID_OFFSET, ACK_TEMPLATE, ackFirstByte, isPlainAck } from '../protocol/ack-frame.js';
 import {
   checkedPacketId,
   encodePublishFrame,
@@ -194,6 +195,16 @@ export class Client implements ClientLink, SessionOutlet, ConnectionSink {
 
   send(packet: Packet): void {
     if (this.#closed) return;
+    if (isPlainAck(packet)) {
+      this.#count(ACK_TEMPLATE.length);
+      this.#connection.writePatched(
+        ACK_TEMPLATE,
+        ackFirstByte(packet),
+        ACK_PACKET_ID_OFFSET,
+        packet.packetId,
+      );
+      return;
+    }
     this.#write(encode(packet, this.protocolVersion ?? 4));
   }
 

@@ -62,7 +62,18 @@ export function ownedMessage(message: Message): Message {
   }
   const bytes = Buffer.allocUnsafe(payload.length);
   payload.copy(bytes);
-  const copy: Message = { ...message, payload: bytes };
+  // Spelled out rather than spread: one object shape for every kept copy.
+  const copy: Message = {
+    topic: message.topic,
+    payload: bytes,
+    qos: message.qos,
+    retain: message.retain,
+    properties: message.properties,
+    origin: message.origin,
+    receivedAt: message.receivedAt,
+    frames: message.frames,
+    owned: undefined,
+  };
   copy.owned = copy;
   message.owned = copy;
   return copy;
