@@ -62,8 +62,9 @@ export function ownedMessage(message: Message): Message {
   }
   const bytes = Buffer.allocUnsafe(payload.length);
   payload.copy(bytes);
-  // Spelled out rather than spread: one object shape for every kept copy.
-  const copy: Message = {
+  // Spelled out rather than spread: one object shape for every kept copy. The type makes every key of Message
+  // required here, so a field added to Message later cannot be left out of the copy.
+  const copy: { [K in keyof Required<Message>]: Message[K] } = {
     topic: message.topic,
     payload: bytes,
     qos: message.qos,
