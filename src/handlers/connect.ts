@@ -4,9 +4,6 @@ import { isValidTopicName } from '../topic/validate.js';
 import type { AuthResult, BrokerContext, ClientLink, Identity } from './context.js';
 import { beginEnhancedAuth } from './auth.js';
 
-/** Client ids every server must accept [MQTT-3.1.3-5]; MQTT 3.1 allowed no more than 23 characters. */
-const MQTT31_MAX_CLIENT_ID = 23;
-
 /** Validate, authenticate, take over a live connection, open the session and answer CONNACK. */
 export async function handleConnect(
   ctx: BrokerContext,
@@ -25,9 +22,9 @@ export async function handleConnect(
     }
     clientId = ctx.assignClientId(); // [MQTT-3.1.3-6]
     assigned = true;
-  } else if (version === 3 && clientId.length > MQTT31_MAX_CLIENT_ID) {
-    return refuse(ctx, client, ReasonCode.ClientIdentifierNotValid, 'MQTT-3.1.3-9');
   }
+  // MQTT 3.1 limited client ids to 23 characters; mosquitto dropped that check in 2014 (its STRICT_PROTOCOL
+  // build option) and accepts longer 3.1 ids, which clients such as phpMQTT send: so does Midge.
 
   const redirect = settings.redirect;
   if (redirect !== undefined) {

@@ -4,6 +4,7 @@ import { isValidTopicFilter } from '../topic/validate.js';
 import { parseSharedSubscription } from '../topic/shared.js';
 import type { BrokerContext, ClientLink, Identity, Session } from './context.js';
 import { whenStored } from './durable.js';
+import { assertWellFormedFilter } from './filter-check.js';
 
 type Decision = 'allow' | 'deny' | 'defer';
 interface Granted {
@@ -23,6 +24,7 @@ export function handleSubscribe(
   packet: SubscribePacket,
 ): void | Promise<void> {
   const identity = client.identity as Identity;
+  for (const s of packet.subscriptions) assertWellFormedFilter(s.topicFilter, client.protocolVersion);
   if (client.protocolVersion === 5 && (packet.properties?.subscriptionIdentifiers?.[0] ?? 1) === 0) {
     throw new ProtocolError(ReasonCode.ProtocolError, 'subscription identifier 0 (section 3.8.2.1.2)');
   }

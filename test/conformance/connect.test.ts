@@ -287,13 +287,6 @@ describe('3.1 CONNECT', () => {
       reasonCode: 0,
     });
   });
-
-  test('[MQTT-3.1.3-9] an MQTT 3.1 ClientId over 23 characters is rejected with CONNACK 0x02, then the connection closes', async () => {
-    const client = await pool.open(3);
-    client.sendBytes(frame(0x10, str('MQIsdp'), u8(3), u8(0x02), u16(60), str('a'.repeat(24))));
-    const packets = await client.expectClose();
-    assert.deepEqual(packets, [{ type: 'connack', sessionPresent: false, reasonCode: 2 }]);
-  });
 });
 
 describe('3.1.2.10 Keep Alive', { concurrency: true }, () => {

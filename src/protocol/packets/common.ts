@@ -23,17 +23,20 @@ export function checkFlags(
 }
 
 /**
- * PUBREL, SUBSCRIBE and UNSUBSCRIBE carry flags 0010. MQTT 3.1 let a retransmission of these set DUP (bit 3),
- * so level 3 also accepts 1010.
+ * Flags MQTT 3.1 (level 3) clients are known to get wrong are checked from 3.1.1 on only, exactly where
+ * mosquitto checks them (its handle_connect/pubackcomp/pubrel/subscribe/unsubscribe/disconnect skip the check
+ * for `mosq_p_mqtt31`): CONNECT, PUBACK, PUBREL, PUBCOMP, SUBSCRIBE, UNSUBSCRIBE and DISCONNECT. phpMQTT, still
+ * behind many PHP push systems, sends SUBSCRIBE with flags it computes from the QoS (0 for QoS 0), and 3.1 let a
+ * retransmission set DUP. 3.1.1 and 5.0 keep the strict rule; PUBLISH, PUBREC and PINGREQ are strict for all.
  */
-export function checkFlags0010(
+export function checkFlagsFrom311(
   flags: number,
+  expected: number,
   version: ProtocolVersion,
   packetName: string,
-  rule: string,
+  rule?: string,
 ): void {
-  if (version === 3 && flags === 0b1010) return;
-  checkFlags(flags, 0b0010, version, packetName, rule);
+  if (version !== 3) checkFlags(flags, expected, version, packetName, rule);
 }
 
 /** A Packet Identifier that must be non-zero: QoS>0 PUBLISH, SUBSCRIBE, UNSUBSCRIBE [MQTT-2.3.1-1]. */

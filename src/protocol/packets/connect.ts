@@ -5,7 +5,7 @@ import { binarySize, utf8Size } from '../primitives.js';
 import type { Reader, Writer } from '../primitives.js';
 import { WILL, propertiesSize, readProperties, writeProperties } from '../properties.js';
 import type { ConnectPacket, ProtocolVersion, QoS, Will } from '../types.js';
-import { checkFlags } from './common.js';
+import { checkFlagsFrom311 } from './common.js';
 
 const CODE = 1;
 
@@ -30,14 +30,20 @@ function readProtocol(r: Reader): ProtocolVersion {
 }
 
 export function decodeConnect(r: Reader, flags: number): ConnectPacket {
-  checkFlags(flags, 0, r.version, 'CONNECT');
   // The protocol name is read under the strict rules; the level then decides every later rule id.
   const level = readProtocol(r);
   r.version = level;
   const v5 = level === 5;
+  // MQTT 3.1 leniencies below match mosquitto's handle_connect.c for `mosq_p_mqtt31`: fixed-header flags,
+  // the reserved connect flag and Will QoS / Retain without a will are not checked, and a User Name or
+  // Password flag whose field is missing at the end of the packet is ignored.
+  const v31 = level === 3;
+  checkFlagsFrom311(flags, 0, level, 'CONNECT');
   const connectFlags = r.u8('the connect flags');
   // [MQTT-3.1.2-3] the reserved flag must be zero.
-  if ((connectFlags & 0x01) !== 0) throw malformed('CONNECT reserved flag (bit 0) is set', 'MQTT-3.1.2-3');
+  if ((connectFlags & 0x01) !== 0 && !v31) {
+    throw malformed('CONNECT reserved flag (bit 0) is set', 'MQTT-3.1.2-3');
+  }
   const clean = (connectFlags & 0x02) !== 0;
   const willFlag = (connectFlags & 0x04) !== 0;
   const willQoS = (connectFlags >> 3) & 0x03;
@@ -47,7 +53,7 @@ export function decodeConnect(r: Reader, flags: number): ConnectPacket {
   if (willFlag) {
     // [MQTT-3.1.2-14] (5.0 [MQTT-3.1.2-12]) Will QoS 3 is not allowed.
     if (willQoS === 3) throw malformed('Will QoS 3', v5 ? 'MQTT-3.1.2-12' : 'MQTT-3.1.2-14');
-  } else {
+  } else if (!v31) {
     // [MQTT-3.1.2-13] (5.0 [MQTT-3.1.2-11]) no will: Will QoS 0; [MQTT-3.1.2-15] (5.0 [MQTT-3.1.2-13]) Will Retain 0.
     if (willQoS !== 0)
       throw malformed('Will QoS set without the Will Flag', v5 ? 'MQTT-3.1.2-11' : 'MQTT-3.1.2-13');
@@ -70,8 +76,8 @@ export function decodeConnect(r: Reader, flags: number): ConnectPacket {
     will = { topic, payload, qos: willQoS as QoS, retain: willRetain };
     if (willProperties !== undefined) will.properties = willProperties;
   }
-  const username = usernameFlag ? r.utf8('the user name') : undefined;
-  const password = passwordFlag ? r.binary('the password') : undefined;
+  const username = usernameFlag && !(v31 && r.remaining === 0) ? r.utf8('the user name') : undefined;
+  const password = passwordFlag && !(v31 && r.remaining === 0) ? r.binary('the password') : undefined;
   r.done('CONNECT');
   const packet: ConnectPacket = {
     type: 'connect',

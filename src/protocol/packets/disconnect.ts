@@ -2,13 +2,13 @@
 import type { Reader, Writer } from '../primitives.js';
 import { propertiesSize, readProperties, writeProperties } from '../properties.js';
 import type { DisconnectPacket, ProtocolVersion } from '../types.js';
-import { checkFlags, isEmpty } from './common.js';
+import { checkFlagsFrom311, isEmpty } from './common.js';
 
 const CODE = 14;
 
 export function decodeDisconnect(r: Reader, flags: number): DisconnectPacket {
   // [MQTT-3.14.1-1] reserved flags are 0.
-  checkFlags(flags, 0, r.version, 'DISCONNECT', 'MQTT-3.14.1-1');
+  checkFlagsFrom311(flags, 0, r.version, 'DISCONNECT', 'MQTT-3.14.1-1');
   const packet: DisconnectPacket = { type: 'disconnect' };
   if (r.version === 5) {
     // 3.14.2.1: Remaining Length 0 means 0x00 Normal disconnection; below 2 means no properties.

@@ -2,12 +2,12 @@
 import type { Reader, Writer } from '../primitives.js';
 import type { PubackPacket, ProtocolVersion } from '../types.js';
 import { ackLength, decodeAck, writeAck } from './ack.js';
-import { checkFlags } from './common.js';
+import { checkFlagsFrom311 } from './common.js';
 
 const CODE = 4;
 
 export function decodePuback(r: Reader, flags: number): PubackPacket {
-  checkFlags(flags, 0, r.version, 'PUBACK');
+  checkFlagsFrom311(flags, 0, r.version, 'PUBACK');
   return decodeAck(r, 'puback', CODE);
 }
 

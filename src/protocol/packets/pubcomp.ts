@@ -2,12 +2,12 @@
 import type { Reader, Writer } from '../primitives.js';
 import type { PubcompPacket, ProtocolVersion } from '../types.js';
 import { ackLength, decodeAck, writeAck } from './ack.js';
-import { checkFlags } from './common.js';
+import { checkFlagsFrom311 } from './common.js';
 
 const CODE = 7;
 
 export function decodePubcomp(r: Reader, flags: number): PubcompPacket {
-  checkFlags(flags, 0, r.version, 'PUBCOMP');
+  checkFlagsFrom311(flags, 0, r.version, 'PUBCOMP');
   return decodeAck(r, 'pubcomp', CODE);
 }
 

@@ -14,6 +14,8 @@ export function decodePublish(r: Reader, flags: number): PublishPacket {
   const qos = (flags >> 1) & 0x03;
   // [MQTT-3.3.1-4] QoS 3 is malformed.
   if (qos === 3) throw malformed('PUBLISH with QoS 3', 'MQTT-3.3.1-4');
+  // [MQTT-3.3.1-2] DUP is 0 on every QoS 0 message; mosquitto closes on it as malformed, for every level.
+  if (qos === 0 && (flags & 0x08) !== 0) throw malformed('QoS 0 PUBLISH with DUP set', 'MQTT-3.3.1-2');
   // [MQTT-3.3.2-1] the topic name comes first.
   const topic = r.topic();
   // [MQTT-2.3.1-5] only QoS 1 and 2 carry a packet identifier, and it is non-zero [MQTT-2.3.1-1].

@@ -2,13 +2,13 @@
 import type { Reader, Writer } from '../primitives.js';
 import type { PubrelPacket, ProtocolVersion } from '../types.js';
 import { ackLength, decodeAck, writeAck } from './ack.js';
-import { checkFlags0010 } from './common.js';
+import { checkFlagsFrom311 } from './common.js';
 
 const CODE = 6;
 
 export function decodePubrel(r: Reader, flags: number): PubrelPacket {
   // [MQTT-3.6.1-1] PUBREL flags are 0010.
-  checkFlags0010(flags, r.version, 'PUBREL', 'MQTT-3.6.1-1');
+  checkFlagsFrom311(flags, 0b0010, r.version, 'PUBREL', 'MQTT-3.6.1-1');
   return decodeAck(r, 'pubrel', CODE);
 }
 

@@ -4,7 +4,7 @@ import { utf8Size } from '../primitives.js';
 import type { Reader, Writer } from '../primitives.js';
 import { propertiesSize, readProperties, writeProperties } from '../properties.js';
 import type { ProtocolVersion, QoS, RetainHandling, SubscribePacket, Subscription } from '../types.js';
-import { checkFlags0010, checkPacketId, readNonZeroPacketId } from './common.js';
+import { checkFlagsFrom311, checkPacketId, readNonZeroPacketId } from './common.js';
 
 const CODE = 8;
 
@@ -35,7 +35,7 @@ function readOptions(r: Reader, topicFilter: string): Subscription {
 
 export function decodeSubscribe(r: Reader, flags: number): SubscribePacket {
   // [MQTT-3.8.1-1] SUBSCRIBE flags are 0010.
-  checkFlags0010(flags, r.version, 'SUBSCRIBE', 'MQTT-3.8.1-1');
+  checkFlagsFrom311(flags, 0b0010, r.version, 'SUBSCRIBE', 'MQTT-3.8.1-1');
   const packetId = readNonZeroPacketId(r, 'SUBSCRIBE');
   const properties = r.version === 5 ? readProperties(r, CODE) : undefined;
   const subscriptions: Subscription[] = [];
@@ -43,8 +43,9 @@ export function decodeSubscribe(r: Reader, flags: number): SubscribePacket {
     const topicFilter = r.utf8('a topic filter');
     subscriptions.push(readOptions(r, topicFilter));
   }
-  // [MQTT-3.8.3-3] (5.0 [MQTT-3.8.3-2]) at least one topic filter.
-  if (subscriptions.length === 0) {
+  // [MQTT-3.8.3-3] (5.0 [MQTT-3.8.3-2]) at least one topic filter. MQTT 3.1 had no such rule and mosquitto
+  // answers an empty 3.1 SUBSCRIBE with an empty SUBACK.
+  if (subscriptions.length === 0 && r.version !== 3) {
     throw protocolError(
       'SUBSCRIBE without any topic filter',
       r.version === 5 ? 'MQTT-3.8.3-2' : 'MQTT-3.8.3-3',
@@ -56,7 +57,9 @@ export function decodeSubscribe(r: Reader, flags: number): SubscribePacket {
 }
 
 export function subscribeLength(p: SubscribePacket, version: ProtocolVersion): number {
-  if (p.subscriptions.length === 0) throw new RangeError('SUBSCRIBE needs at least one topic filter');
+  if (p.subscriptions.length === 0 && version !== 3) {
+    throw new RangeError('SUBSCRIBE needs at least one topic filter');
+  }
   let n = 2 + (version === 5 ? propertiesSize(p.properties, CODE) : 0);
   for (const s of p.subscriptions) n += 3 + utf8Size(s.topicFilter);
   return n;
