@@ -7,8 +7,9 @@ import type { Logger } from 'pino';
 import { resolveConfig } from './config/schema.js';
 import type { Config, ConfigInput } from './config/schema.js';
 import { createLogger } from './observability/log.js';
-import { Router } from './router/router.js';
-import type { DeliverySink, Grant, Message } from './router/types.js';
+import type { Router } from './router/router.js';
+import type { Message } from './router/types.js';
+import { MessageDelivery } from './session/delivery.js';
 import { SessionRegistry } from './session/registry.js';
 import { NEVER_EXPIRES, type Session } from './session/session.js';
 import { WillScheduler } from './session/will.js';
@@ -80,13 +81,14 @@ function engineSettings(config: Config): EngineSettings {
   };
 }
 
-class MidgeBroker implements Broker, DeliverySink {
+class MidgeBroker implements Broker {
   readonly config: Config;
   readonly #log: Logger;
   readonly #stats = new BrokerStats();
   readonly #settings: EngineSettings;
   readonly #sessions: SessionRegistry;
   readonly #wills: WillScheduler;
+  readonly #delivery: MessageDelivery;
   readonly #router: Router;
   readonly #auth: AuthChecks;
   readonly #clients = new Map<string, ClientLink>();
@@ -102,23 +104,11 @@ class MidgeBroker implements Broker, DeliverySink {
   #retained: RetainedStore = new MemoryRetainedStore();
   readonly #hooks: HookRunner;
   readonly control: Control;
-  /** Set while control.publish routes, to count online deliveries and offline enqueues. */
-  #tally: { delivered: number; queued: number } | undefined;
-  /** A connected session the last routed message queued behind at length: its publisher should wait. */
-  #holder: Session | undefined;
 
   constructor(config: Config, log: Logger) {
     this.config = config;
     this.#log = log;
     this.#settings = engineSettings(config);
-    const retained = (): RetainedStore => this.#retained;
-    this.#router = new Router(this, {
-      set: (topic, message) => retained().set(topic, message),
-      match: (filter) => retained().match(filter),
-      get size() {
-        return retained().size;
-      },
-    });
     this.#wills = new WillScheduler((message) => this.#publishObserved(message, 'will'), {
       held: (clientId, will, at) => this.#sessions.keepWill(clientId, will, at),
       released: (clientId) => this.#sessions.keepWill(clientId, undefined),
@@ -144,8 +134,21 @@ class MidgeBroker implements Broker, DeliverySink {
         this.#hooks.emit('onDropped', { clientId, message: outgoing.message, reason });
       }
     };
-    this.#auth = buildAuth(config, log, this.#stats);
-    if (this.#auth.hasAcl) this.mayRead = (key, topic) => this.#mayRead(key, topic);
+    const auth = buildAuth(config, log, this.#stats);
+    this.#auth = auth;
+    const retained = (): RetainedStore => this.#retained;
+    this.#delivery = new MessageDelivery({
+      sessions: this.#sessions,
+      retained: {
+        set: (topic, message) => retained().set(topic, message),
+        match: (filter) => retained().match(filter),
+        get size() {
+          return retained().size;
+        },
+      },
+      authorizeRead: auth.hasAcl ? (who, topic) => auth.authorizeRead(who, topic) : undefined,
+    });
+    this.#router = this.#delivery.router;
     this.#sys = new SysPublisher({
       stats: this.#stats,
       version: VERSION,
@@ -163,7 +166,7 @@ class MidgeBroker implements Broker, DeliverySink {
         return totals;
       },
       expiredCount: () => this.#sessions.expired,
-      publish: (message) => this.#publish(message),
+      publish: (message) => this.#delivery.route(message),
     });
     this.#ctx = {
       settings: this.#settings,
@@ -175,8 +178,7 @@ class MidgeBroker implements Broker, DeliverySink {
       stats: this.#stats,
       hooks: this.#hooks,
       clients: this.#clients,
-      publish: (message) => this.#publish(message),
-      holdBack: () => this.#holdBack(),
+      publish: (message) => this.#delivery.route(message),
       assignClientId: () => `${config.autoIdPrefix}${randomUUID()}`,
       durability: config.persistence ? this.#durability() : undefined,
     };
@@ -189,7 +191,7 @@ class MidgeBroker implements Broker, DeliverySink {
       stats: this.#stats,
       messageSizeLimit: config.messageSizeLimit,
       retainAvailable: config.retainAvailable,
-      route: (message) => this.#routeCounted(message),
+      route: (message) => this.#delivery.route(message),
       warn: (message) => log.warn(message),
     });
   }
@@ -198,70 +200,9 @@ class MidgeBroker implements Broker, DeliverySink {
     this.#hooks.emit('onDelivered', { clientId, message: outgoing.message, qos: outgoing.qos });
   };
 
-  #routeCounted(message: Message): { delivered: number; queued: number } {
-    const tally = { delivered: 0, queued: 0 };
-    this.#tally = tally;
-    try {
-      this.#publish(message);
-    } finally {
-      this.#tally = undefined;
-    }
-    return tally;
-  }
-
-  deliver(subscriberKey: string, message: Message, grant: Grant): void {
-    const session = this.#sessions.get(subscriberKey);
-    if (session === undefined) return;
-    const tally = this.#tally;
-    if (tally !== undefined) {
-      if (session.online) tally.delivered++;
-      else tally.queued++;
-    }
-    session.deliver({
-      message,
-      qos: grant.qos,
-      retain: grant.retain,
-      subscriptionIds: grant.subscriptionIds,
-      sharedGroup: grant.sharedGroup,
-    });
-    // A publisher never waits for its own session: it could not read the acknowledgements that shorten it.
-    if (
-      grant.qos > 0 &&
-      this.#holder === undefined &&
-      session.holdsBack &&
-      subscriberKey !== message.origin
-    ) {
-      this.#holder = session;
-    }
-  }
-
-  #holdBack(): Promise<void> | undefined {
-    const holder = this.#holder;
-    if (holder === undefined) return undefined;
-    this.#holder = undefined;
-    return holder.holdBack();
-  }
-
-  online(subscriberKey: string): boolean {
-    return this.#sessions.get(subscriberKey)?.online ?? false;
-  }
-
-  mayRead?: (subscriberKey: string, topic: string) => boolean;
-
-  /** [mosquitto] the READ ACL is checked for every delivered message, so a wildcard can't read past it. */
-  #mayRead(subscriberKey: string, topic: string): boolean {
-    const identity = this.#sessions.get(subscriberKey)?.identity;
-    return identity !== undefined && this.#auth.authorizeRead(identity, topic);
-  }
-
-  #publish(message: Message): number {
-    this.#holder = undefined;
-    return this.#router.route(message);
-  }
-
   /** Routes a will or an envelope copy and tells onPublished observers (webhooks) what it came from. */
   #publishObserved(message: Message, source: PublishSource, client?: HookClient): void {
-    const delivered = this.#publish(message);
+    const { matched: delivered } = this.#delivery.route(message);
     if (!this.#hooks.observing.onPublished) return;
     const clientId = message.origin ?? '';
     const from = client ??

@@ -2,7 +2,7 @@ import { isValidTopicName } from '../topic/validate.js';
 import type { AuthChecks, Identity } from '../auth/types.js';
 import type { HookRunner } from '../hooks/runner.js';
 import type { HookMessage } from '../hooks/types.js';
-import type { Message } from '../router/types.js';
+import type { Message, RouteResult } from '../router/types.js';
 import type { BrokerStats } from '../sys/stats.js';
 import { ControlError } from './types.js';
 import type { PublishRequest, PublishResult } from './types.js';
@@ -13,8 +13,8 @@ export interface PublishDeps {
   stats: BrokerStats;
   messageSizeLimit: number;
   retainAvailable: boolean;
-  /** Routes and counts who got the message now and which offline sessions queued it. */
-  route(message: Message): { delivered: number; queued: number };
+  /** Routes the message (session/delivery.ts); the result counts who got it now and which sessions queued it. */
+  route(message: Message): RouteResult;
 }
 
 interface Waiter {
@@ -87,7 +87,8 @@ export class ControlPublisher {
     const wait =
       request.waitFor !== undefined && message.qos > 0 ? this.#wait(message, request.waitFor) : undefined;
     const started = performance.now();
-    const counts = this.#deps.route(message);
+    const routed = this.#deps.route(message);
+    const counts = { delivered: routed.online, queued: routed.queued };
     stats.observeLatency((performance.now() - started) / 1000);
     if (hooks.observing.onPublished) {
       hooks.emit('onPublished', { client: identity, message, delivered: counts.delivered, source: 'api' });

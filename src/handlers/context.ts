@@ -1,7 +1,7 @@
 // Everything a packet handler may touch. Handlers import this file and the leaves, nothing else, so the
 // engine's reach stays visible in one place.
 import type { Packet, ProtocolVersion, Will } from '../protocol/types.js';
-import type { Message } from '../router/types.js';
+import type { Message, RouteResult } from '../router/types.js';
 import type { Router } from '../router/router.js';
 import type { Session } from '../session/session.js';
 import type { SessionRegistry } from '../session/registry.js';
@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 export { NEVER_EXPIRES } from '../session/session.js';
 export type {
   Message,
+  RouteResult,
   Router,
   Session,
   SessionRegistry,
@@ -140,13 +141,12 @@ export interface BrokerContext {
   readonly hooks: HookRunner;
   /** The live connection of each connected client id, for takeover [MQTT-3.1.4-2]. */
   readonly clients: Map<string, ClientLink>;
-  /** Route a message to subscribers and account for it; returns how many got it. Every publisher comes here. */
-  publish(message: Message): number;
   /**
-   * After publish(): a wait for a connected subscriber the message queued behind at length, else undefined. A
-   * publisher's handler returns it, so that client reads nothing more until the subscriber catches up.
+   * Route a message to subscribers (session/delivery.ts); every publisher comes here. The result says how many
+   * matched and, in `holder`, a connected subscriber the message queued behind at length: a publisher's handler
+   * returns its holdBack(), so that client reads nothing more until the subscriber catches up.
    */
-  holdBack?(): Promise<void> | undefined;
+  publish(message: Message): RouteResult;
   /** A fresh, unique client id for an empty one [MQTT-3.1.3-6]. */
   assignClientId(): string;
   /** Set when the broker persists: see Durability. Without it acknowledgements go out at once. */

@@ -136,14 +136,19 @@ function deliver(
   if (packet.qos === 2) session.inboundQos2.add(packet.packetId as number);
   // One PUBLISH in LATENCY_SAMPLE_EVERY, of any QoS, is timed: the others pay a countdown, no timer call.
   const started = ctx.stats.sampleLatency() ? performance.now() : 0;
-  const delivered = ctx.publish(message);
+  const routed = ctx.publish(message);
   if (started !== 0) ctx.stats.observeLatency((performance.now() - started) / 1000);
-  acknowledge(ctx, client, packet, delivered === 0 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success);
+  const nobody = routed.matched === 0 && routed.remoteNodes === 0;
+  acknowledge(ctx, client, packet, nobody ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success);
   if (ctx.hooks.observing.onPublished) {
-    ctx.hooks.emit('onPublished', { client: client.identity as Identity, message, delivered });
+    ctx.hooks.emit('onPublished', {
+      client: client.identity as Identity,
+      message,
+      delivered: routed.matched,
+    });
   }
   // Acknowledged already; the publisher's next packets wait while a subscriber's queue is long (PublisherHold).
-  return packet.qos === 0 ? undefined : ctx.holdBack?.();
+  return packet.qos === 0 ? undefined : routed.holder?.holdBack();
 }
 
 /** [MQTT-3.3.5-2] an unauthorized PUBLISH is acknowledged as usual (3.1.1) or with 0x87 (5.0), never routed. */

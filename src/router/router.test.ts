@@ -32,7 +32,7 @@ test('[MQTT-3.3.5-1] overlapping subscriptions deliver once at the highest grant
   router.subscribe('c1', 'a/+', options(0));
   router.subscribe('c1', 'a/#', options(2));
   router.subscribe('c2', 'a/b', options(1));
-  assert.equal(router.route(message('a/b', 2)), 2);
+  assert.equal(router.route(message('a/b', 2)).matched, 2);
   const byKey = new Map(sink.got.map(([key, , grant]) => [key, grant.qos]));
   assert.deepEqual([...byKey.entries()].sort(), [
     ['c1', 2],
@@ -96,7 +96,7 @@ test('mayRead drops a message for a subscriber that may not read the topic', () 
   const router = new Router(sink, new MemoryRetainedStore());
   router.subscribe('blocked', '#', options(0));
   router.subscribe('allowed', '#', options(0));
-  assert.equal(router.route(message('x', 0)), 1);
+  assert.equal(router.route(message('x', 0)).matched, 1);
   assert.deepEqual(
     sink.got.map(([key]) => key),
     ['allowed'],
@@ -119,5 +119,5 @@ test('unsubscribe stops delivery and a repeated subscribe replaces rather than a
   assert.equal(router.subscribe('c', 't', options(1)), false);
   assert.equal(router.subscriptionCount, 1);
   assert.equal(router.unsubscribe('c', 't'), true);
-  assert.equal(router.route(message('t', 0)), 0);
+  assert.equal(router.route(message('t', 0)).matched, 0);
 });

@@ -3,7 +3,8 @@ import type { RetainedStore } from '../store/types.js';
 import { TopicTree } from '../topic/tree.js';
 import { parseSharedSubscription } from '../topic/shared.js';
 import { SharedSubscriptions, type SharedGroup } from './shared.js';
-import type { DeliverySink, Grant, Message, SubscriptionOptions } from './types.js';
+import { emptyRouteResult } from './types.js';
+import type { DeliverySink, Grant, Message, RouteResult, SubscriptionOptions } from './types.js';
 
 /**
  * Fan-out: owns the subscription trie and the retained store, matches each message once and hands every
@@ -58,8 +59,12 @@ export class Router {
     return true;
   }
 
-  /** Stores or clears the retained copy, then delivers to every matching subscriber. Returns how many. */
-  route(message: Message): number {
+  /**
+   * Stores or clears the retained copy, then delivers to every matching subscriber. The result counts the
+   * matches; the sink records what became of each copy in it.
+   */
+  route(message: Message): RouteResult {
+    const result = emptyRouteResult();
     if (message.retain) {
       // [MQTT-3.3.1-5] store; [MQTT-3.3.1-10] an empty payload clears (the store drops empties).
       this.#retained.set(message.topic, message.payload.length === 0 ? null : message);
@@ -68,17 +73,19 @@ export class Router {
     // Usually each subscriber matches through one filter: deliver straight from the match, no merging map
     // (the map's set/iterate/clear was 22% of Midge's CPU in the fan-out 1→100 benchmark).
     if (hits.uniqueKeys) {
-      const delivered = this.#deliverEach(message, hits.entries);
-      return this.#shared.size === 0 ? delivered : delivered + this.#deliverShared(message);
+      this.#deliverEach(message, hits.entries, result);
+      if (this.#shared.size !== 0) this.#deliverShared(message, result);
+      return result;
     }
-    if (this.#routing) return this.#routeReentrant(message);
+    if (this.#routing) return this.#routeReentrant(message, result);
     this.#routing = true;
     this.#message = message;
     const grants = this.#grants;
     try {
       this.#tree.match(message.topic, this.#collect);
-      const delivered = this.#deliverAll(message, grants);
-      return this.#shared.size === 0 ? delivered : delivered + this.#deliverShared(message);
+      this.#deliverAll(message, grants, result);
+      if (this.#shared.size !== 0) this.#deliverShared(message, result);
+      return result;
     } finally {
       grants.clear();
       this.#message = undefined;
@@ -87,22 +94,21 @@ export class Router {
   }
 
   /** A delivery that publishes again (an in-process hook, say) gets its own scratch map. */
-  #routeReentrant(message: Message): number {
+  #routeReentrant(message: Message, result: RouteResult): RouteResult {
     const grants = new Map<string, Grant>();
     this.#tree.match(message.topic, (key, options) => collectGrant(grants, message, key, options));
-    return this.#deliverAll(message, grants) + this.#deliverShared(message);
+    this.#deliverAll(message, grants, result);
+    this.#deliverShared(message, result);
+    return result;
   }
 
   /**
    * One copy per matching shared group, to the member whose turn it is [MQTT-4.8.2-3], at the QoS granted to
    * that member's subscription. Independent of the member's own non-shared subscriptions.
    */
-  #deliverShared(message: Message): number {
-    let delivered = 0;
-    for (const group of this.#shared.match(message.topic)) {
-      if (this.#deliverToGroup(group, message, undefined)) delivered++;
-    }
-    return delivered;
+  #deliverShared(message: Message, result: RouteResult): void {
+    for (const group of this.#shared.match(message.topic))
+      this.#deliverToGroup(group, message, undefined, result);
   }
 
   /**
@@ -111,10 +117,15 @@ export class Router {
    */
   redeliverShared(groupId: string, message: Message, except: string): boolean {
     const group = this.#shared.get(groupId);
-    return group !== undefined && this.#deliverToGroup(group, message, except);
+    return group !== undefined && this.#deliverToGroup(group, message, except, emptyRouteResult());
   }
 
-  #deliverToGroup(group: SharedGroup, message: Message, except: string | undefined): boolean {
+  #deliverToGroup(
+    group: SharedGroup,
+    message: Message,
+    except: string | undefined,
+    result: RouteResult,
+  ): boolean {
     const sink = this.#sink;
     const key = group.pick(
       (candidate) =>
@@ -125,12 +136,18 @@ export class Router {
     );
     if (key === undefined) return false;
     const options = group.members.get(key) as SubscriptionOptions;
-    sink.deliver(key, message, {
-      qos: (options.qos < message.qos ? options.qos : message.qos) as QoS,
-      retain: options.retainAsPublished && message.retain,
-      subscriptionIds: options.subscriptionId === undefined ? undefined : [options.subscriptionId],
-      sharedGroup: group.id,
-    });
+    result.matched++;
+    sink.deliver(
+      key,
+      message,
+      {
+        qos: (options.qos < message.qos ? options.qos : message.qos) as QoS,
+        retain: options.retainAsPublished && message.retain,
+        subscriptionIds: options.subscriptionId === undefined ? undefined : [options.subscriptionId],
+        sharedGroup: group.id,
+      },
+      result,
+    );
     return true;
   }
 
@@ -138,29 +155,25 @@ export class Router {
     collectGrant(this.#grants, this.#message as Message, key, options);
   };
 
-  #deliverEach(message: Message, entries: readonly unknown[]): number {
+  #deliverEach(message: Message, entries: readonly unknown[], result: RouteResult): void {
     const sink = this.#sink;
-    let delivered = 0;
     for (let i = 0; i < entries.length; i += 3) {
       const key = entries[i] as string;
       const options = entries[i + 1] as SubscriptionOptions;
       if (options.noLocal && key === message.origin) continue; // [MQTT-3.8.3-3] (5.0): no local
       if (sink.mayRead && !sink.mayRead(key, message.topic)) continue;
-      sink.deliver(key, message, grantFor(message, options));
-      delivered++;
+      result.matched++;
+      sink.deliver(key, message, grantFor(message, options), result);
     }
-    return delivered;
   }
 
-  #deliverAll(message: Message, grants: Map<string, Grant>): number {
+  #deliverAll(message: Message, grants: Map<string, Grant>, result: RouteResult): void {
     const sink = this.#sink;
-    let delivered = 0;
     for (const [key, grant] of grants) {
       if (sink.mayRead && !sink.mayRead(key, message.topic)) continue;
-      sink.deliver(key, message, grant);
-      delivered++;
+      result.matched++;
+      sink.deliver(key, message, grant, result);
     }
-    return delivered;
   }
 }
 

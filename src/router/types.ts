@@ -39,11 +39,57 @@ export interface Grant {
   sharedGroup?: string;
 }
 
+/** A subscriber the publisher of a routed message should wait for (its queue is long); see PublisherHold. */
+export interface HoldingSubscriber {
+  /** Settles when the subscriber has caught up, gone, or stalled. */
+  holdBack(): Promise<void>;
+}
+
+/**
+ * What one `route()` did. The router counts the matches; the sink fills in what became of each copy. One object
+ * per routed message, so nothing about a route outlives it in shared state, and a delivery that publishes again
+ * (an in-process hook) gets its own.
+ */
+export interface RouteResult {
+  /** Local subscribers handed a copy (read ACL passed), connected or not: 0 means "no matching subscribers". */
+  matched: number;
+  /** Of those, copies handed to a connected subscriber's session now. */
+  online: number;
+  /** Of those, copies an offline session queued (or stored) for later. */
+  queued: number;
+  /** Other nodes (cluster members, worker threads) the message was collected for; see RemoteFanout. */
+  remoteNodes: number;
+  /** A connected subscriber the message queued behind at length: the publisher's next packets should wait. */
+  holder: HoldingSubscriber | undefined;
+}
+
+export function emptyRouteResult(): RouteResult {
+  return { matched: 0, online: 0, queued: 0, remoteNodes: 0, holder: undefined };
+}
+
 /** Where the router hands each matched (subscriber, message) pair. */
 export interface DeliverySink {
-  deliver(subscriberKey: string, message: Message, grant: Grant): void;
+  /** Hands one copy to a subscriber and records in `result` what became of it (online, queued, holder). */
+  deliver(subscriberKey: string, message: Message, grant: Grant, result: RouteResult): void;
   /** Per-message read ACL: false drops the message for that subscriber [mosquitto checks READ per message]. */
   mayRead?(subscriberKey: string, topic: string): boolean;
   /** Whether the subscriber is connected now: shared subscriptions prefer members that are. */
   online?(subscriberKey: string): boolean;
+}
+
+/**
+ * The seam for subscribers on other nodes: a ClusterBus (Redis between machines, rings between worker threads,
+ * see DESIGN.md and docs/MULTICORE.md) implements it and is plugged into `MessageDelivery`. Nothing implements it
+ * yet; without one, routing is local only.
+ */
+export interface RemoteFanout {
+  /**
+   * Called once for each message published on this node, after local delivery. Looks the topic up in the
+   * mirrored route table and collects the message for every node with a match; returns how many nodes that
+   * is. It must not send per message: what one read of one connection routes is forwarded as one batch per
+   * node at the end of that read (the turn in which the socket's output batch is flushed, process.nextTick).
+   * Messages arriving from another node enter through `MessageDelivery.routeLocally` and are never collected
+   * again.
+   */
+  collect(message: Message): number;
 }
