@@ -6,7 +6,12 @@ import { WebSocketListener } from './transport/websocket.js';
 import type { Listener } from './transport/types.js';
 
 /** TCP, TLS (certfile + keyfile), WebSocket or secure WebSocket, as the listener's settings say. */
-export function createListener(config: ListenerConfig, id: string, maxPacketSize: number): Listener {
+export function createListener(
+  config: ListenerConfig,
+  id: string,
+  maxPacketSize: number,
+  notice?: (message: string, remoteAddress: string) => void,
+): Listener {
   const bind = {
     id,
     port: config.port,
@@ -47,5 +52,5 @@ export function createListener(config: ListenerConfig, id: string, maxPacketSize
       trustForwardedFor: config.trustForwardedFor,
     });
   }
-  return tls === undefined ? new TcpListener(bind) : new TlsListener({ ...bind, tls });
+  return tls === undefined ? new TcpListener(bind) : new TlsListener({ ...bind, tls, notice });
 }

@@ -78,6 +78,7 @@ function engineSettings(config: Config): EngineSettings {
     receiveMaximum: config.maxInflightMessages > 0 ? config.maxInflightMessages : 65535,
     persistentClientExpiration:
       config.persistentClientExpiration > 0 ? config.persistentClientExpiration : NEVER_EXPIRES,
+    websocketPorts: [],
   };
 }
 
@@ -236,7 +237,12 @@ class MidgeBroker implements Broker {
     for (const [index, listenerConfig] of this.config.listeners.entries()) {
       // The HTTP API is served by src/api (an app on the public handle), not by the MQTT engine.
       if (listenerConfig.protocol === 'http_api') continue;
-      const listener = createListener(listenerConfig, listenerId(index), this.#settings.maxPacketSize);
+      const listener = createListener(
+        listenerConfig,
+        listenerId(index),
+        this.#settings.maxPacketSize,
+        (message, remote) => log.info({ remote, listener: listenerId(index) }, message),
+      );
       this.#topicAliasMaximum.set(
         listenerId(index),
         listenerConfig.maxTopicAlias ?? this.config.maxTopicAlias,
@@ -244,6 +250,7 @@ class MidgeBroker implements Broker {
       const address = await listener.listen((connection) => this.#accept(connection));
       this.#listeners.push(listener);
       this.#addresses.push(address);
+      if (listener.kind === 'websocket') this.#settings.websocketPorts.push(address.port);
       this.#log.info(`listening on ${address.host}:${address.port} (${address.protocol})`);
       if (listenerConfig.mountPoint !== undefined) {
         log.warn(`listener ${address.port}: 'mount_point' is not supported yet; topics are not prefixed`);

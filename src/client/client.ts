@@ -21,6 +21,7 @@ import type {
 } from '../handlers/context.js';
 import { dispatch } from './dispatch.js';
 import { closeForError } from './errors.js';
+import { httpBadRequest, sniffForeignProtocol, webSocketHint } from './foreign-protocol.js';
 import { encodeOutgoing, frameIndex } from './outgoing.js';
 import { InboundTopicAliases, OutboundTopicAliases } from '../session/topic-alias.js';
 
@@ -105,8 +106,32 @@ export class Client implements ClientLink, SessionOutlet, ConnectionSink {
     try {
       this.#decoder.push(chunk, this.#onPacket);
     } catch (error) {
+      // Only when the first chunk did not decode: is it HTTP or TLS at an MQTT port?
+      if (this.traffic.bytesIn === chunk.length && this.#answerForeign(chunk)) return;
       this.#fail(error);
     }
+  }
+
+  /** Answers an HTTP request with 400 and the WebSocket port, logs a TLS handshake; true when it was either. */
+  #answerForeign(chunk: Buffer): boolean {
+    const kind = sniffForeignProtocol(chunk);
+    if (kind === undefined) return false;
+    const ctx = this.#ctx;
+    const remote = this.remoteAddress;
+    if (kind === 'http') {
+      ctx.log.info(
+        { remote, listener: this.listenerId },
+        `HTTP request from ${remote} on an MQTT TCP listener: answered 400. ${webSocketHint(ctx.settings.websocketPorts)}`,
+      );
+      this.#connection.write(httpBadRequest(ctx.settings.websocketPorts));
+    } else {
+      ctx.log.info(
+        { remote, listener: this.listenerId },
+        `TLS handshake from ${remote} on a plain (non-TLS) MQTT listener: closed. Connect without TLS, or give this listener certfile and keyfile.`,
+      );
+    }
+    this.close(false, kind === 'http' ? 'HTTP request on an MQTT port' : 'TLS on a plain MQTT port');
+    return true;
   }
 
   onConnectionDrain(): void {

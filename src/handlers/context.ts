@@ -46,6 +46,8 @@ export interface EngineSettings {
   receiveMaximum: number;
   /** Session expiry applied to 3.1.1 CleanSession=0 sessions (persistent_client_expiration; NEVER_EXPIRES by default). */
   persistentClientExpiration: number;
+  /** Ports of the running MQTT over WebSocket listeners (filled as they start), named to HTTP clients at a TCP port. */
+  websocketPorts: number[];
 }
 
 /** MQTT 5 enhanced authentication of one connection (section 4.12). */

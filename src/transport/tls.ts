@@ -8,17 +8,27 @@ import type { BindOptions, Connection, Listener, ListenerAddress, TlsSettings } 
 
 export interface TlsListenerOptions extends BindOptions {
   tls: TlsSettings;
+  /** Told, in one line, about a client that did not speak TLS at all (plain MQTT, HTTP). */
+  notice?: (message: string, remoteAddress: string) => void;
 }
+
+/** What OpenSSL's first-record errors say the peer sent instead of a TLS handshake. */
+const NOT_TLS: Readonly<Record<string, string>> = {
+  ERR_SSL_HTTP_REQUEST: 'an HTTP request',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'plain data instead of a TLS handshake (MQTT without TLS?)',
+};
 
 export class TlsListener extends SocketListener implements Listener {
   readonly kind = 'tls' as const;
   protected readonly scheme = 'mqtts';
   readonly #settings: TlsSettings;
+  readonly #notice: TlsListenerOptions['notice'];
   #tls: Server | undefined;
 
   constructor(options: TlsListenerOptions) {
     super(options);
     this.#settings = options.tls;
+    this.#notice = options.notice;
   }
 
   override listen(onConnection: (connection: Connection) => void): Promise<ListenerAddress> {
@@ -35,8 +45,16 @@ export class TlsListener extends SocketListener implements Listener {
         }),
       );
     });
-    this.#tls.on('tlsClientError', () => {
-      // A refused certificate or a failed handshake: the socket is already destroyed.
+    this.#tls.on('tlsClientError', (error: NodeJS.ErrnoException, socket: TLSSocket) => {
+      // A refused certificate or a failed handshake: the socket is already destroyed. Only a client that
+      // does not speak TLS at all is worth a line: that is a configuration mistake on its side.
+      const what = NOT_TLS[error.code ?? ''];
+      if (what === undefined || this.#notice === undefined) return;
+      const remote = socket.remoteAddress ?? 'an unknown address';
+      this.#notice(
+        `${what} from ${remote} on TLS ${this.name}: closed; the client must use TLS (mqtts)`,
+        remote,
+      );
     });
     return super.listen(onConnection);
   }
