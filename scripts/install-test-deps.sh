@@ -13,6 +13,8 @@ ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 # systemd-analyze checks packaging/midge.service offline; no running systemd is needed.
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+# The cluster tests put a real TCP load balancer in front of several midge processes (test/helpers/haproxy.ts).
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   echo "installing Debian packages: ${need[*]}"

@@ -17,6 +17,8 @@ export interface DatabaseService {
   readonly user: string;
   /** Stops the server (SIGTERM, then SIGKILL) keeping its data. */
   stop(): Promise<void>;
+  /** Kills the server with SIGKILL (a crash: nothing flushed on the way out), keeping its data. */
+  kill(): Promise<void>;
   /** Starts it again on the same port and data. */
   start(): Promise<void>;
   /** Stops it and removes its directory. */
@@ -49,7 +51,7 @@ function run(user: string | undefined, command: string, args: string[]): void {
 }
 
 /** A temp directory the service's system user may write (it is created by us, maybe as root). */
-function serviceDir(kind: string, owner: string | undefined): string {
+export function serviceDir(kind: string, owner: string | undefined): string {
   const dir = mkdtempSync(join(tmpdir(), `midge-${kind}-`));
   const ids = idsOf(owner);
   if (ids !== undefined) chownSync(dir, ids.uid, ids.gid);
@@ -57,7 +59,7 @@ function serviceDir(kind: string, owner: string | undefined): string {
   return dir;
 }
 
-interface ServerSpec {
+export interface ServerSpec {
   kind: DatabaseService['kind'];
   user: string;
   port: number;
@@ -105,7 +107,8 @@ async function stopProcess(child: ChildProcess | undefined, signal: NodeJS.Signa
   clearTimeout(timer);
 }
 
-async function service(spec: ServerSpec): Promise<DatabaseService> {
+/** Starts a server process and waits until it accepts connections (and wrote readyText, if given). */
+export async function startService(spec: ServerSpec): Promise<DatabaseService> {
   let child: ChildProcess | undefined = await startProcess(spec);
   const killOnExit = (): void => {
     child?.kill('SIGKILL');
@@ -118,6 +121,10 @@ async function service(spec: ServerSpec): Promise<DatabaseService> {
     user: spec.user,
     async stop() {
       await stopProcess(child, spec.stopSignal);
+      child = undefined;
+    },
+    async kill() {
+      await stopProcess(child, 'SIGKILL');
       child = undefined;
     },
     async start() {
@@ -160,7 +167,7 @@ export async function startPostgres(): Promise<DatabaseService> {
   const port = await freePort();
   const args = ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir, '-F'];
   const command = postgresBin('postgres');
-  return service({
+  return startService({
     kind: 'postgres',
     user: 'postgres',
     port,
@@ -200,7 +207,7 @@ export async function startMariadb(): Promise<DatabaseService> {
     '--skip-name-resolve',
     ...userArgs,
   ];
-  return service({
+  return startService({
     kind: 'mariadb',
     user: 'root',
     port,
@@ -213,23 +220,48 @@ export async function startMariadb(): Promise<DatabaseService> {
   });
 }
 
-/** Redis without persistence, or (persistent) saving its dataset on shutdown so a restart keeps it. */
-export async function startRedis(options: { persistent?: boolean } = {}): Promise<DatabaseService> {
-  const dir = serviceDir('redis', undefined);
-  const port = await freePort();
-  const args = [
+export interface RedisOptions {
+  /** Saves its dataset (RDB) on shutdown so a clean restart keeps it. */
+  persistent?: boolean;
+  /**
+   * Turns the append-only file on with this fsync policy: 'always' makes every acknowledged write survive a
+   * SIGKILL of Redis (and a power loss); 'everysec' and 'no' may lose the last writes of a crash.
+   */
+  appendfsync?: 'always' | 'everysec' | 'no';
+  /** More redis-server arguments (`--name value` pairs). */
+  args?: string[];
+}
+
+/** The redis-server arguments for a private instance in `dir` on `port`. */
+export function redisArgs(port: number, dir: string, options: RedisOptions): string[] {
+  const aof =
+    options.appendfsync === undefined
+      ? ['--appendonly', 'no']
+      : ['--appendonly', 'yes', '--appendfsync', options.appendfsync];
+  return [
     '--port',
     String(port),
     '--bind',
     '127.0.0.1',
     '--save',
     options.persistent === true ? '3600 1' : '',
-    '--appendonly',
-    'no',
+    ...aof,
     '--dir',
     dir,
+    ...(options.args ?? []),
   ];
-  return service({
+}
+
+/** Redis without persistence, with RDB saved at shutdown (persistent), or with the append-only file. */
+export async function startRedis(options: RedisOptions = {}): Promise<DatabaseService> {
+  const dir = serviceDir('redis', undefined);
+  const port = await freePort();
+  return startRedisProcess(port, dir, redisArgs(port, dir, options));
+}
+
+/** A redis-server on `port` with its data in `dir` (ours: Redis runs as the test's own user). */
+export function startRedisProcess(port: number, dir: string, args: string[]): Promise<DatabaseService> {
+  return startService({
     kind: 'redis',
     user: 'default',
     port,

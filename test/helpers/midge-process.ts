@@ -15,6 +15,8 @@ export interface MidgeProcess {
   proc: ChildProcess;
   /** SIGTERM, wait for the exit (SIGKILL after 5 s) and throw unless the exit code was 0. */
   stop(): Promise<void>;
+  /** SIGKILL (a crash: nothing saved on the way out), wait for the exit and clean up; a later stop() is a no-op. */
+  kill(): Promise<void>;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
 }
@@ -139,6 +141,14 @@ export async function startMidge(options: StartMidgeOptions = {}): Promise<Midge
     port,
     proc,
     output: () => captured,
+    kill: async () => {
+      if (exitStatus === undefined) {
+        proc.kill('SIGKILL');
+        await exited;
+      }
+      stopped ??= cleanup();
+      await stopped;
+    },
     stop: () =>
       (stopped ??= (async () => {
         const alreadyExited = exitStatus !== undefined;
