@@ -32,6 +32,7 @@ export type {
   PublishRequest,
   PublishResult,
   RetainedInfo,
+  StatsSnapshot,
   SubscriptionInfo,
   AuthAnswer,
   WatchSelection,

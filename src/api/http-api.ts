@@ -1,16 +1,18 @@
 // The HTTP admin and push API: a fastify server over the public Broker handle (broker.control).
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { ControlError } from '../index.js';
-import type { Broker, Config, ControlIdentity } from '../index.js';
-import { ApiKeyVerifier } from './api-keys.js';
+import type { Broker, Config } from '../index.js';
+import { createAuth, type ApiAuth } from './auth.js';
 import { applyCors } from './cors.js';
-import { CredentialCache } from './credential-cache.js';
 import { openApiDocument } from './openapi.js';
 import { registerPublishRoutes } from './routes-publish.js';
 import { registerAdminRoutes } from './routes-admin.js';
 import { registerEventRoutes } from './routes-events.js';
 import { registerWebhookRoutes } from './routes-webhooks.js';
 import { sendError } from './errors.js';
+import { registerConsole } from './console-static.js';
+import { registerConsoleRoutes } from './routes-console.js';
+import { registerSessionRoutes } from './routes-session.js';
 
 export interface HttpApiOptions {
   port: number;
@@ -28,77 +30,7 @@ export interface HttpApi {
   close(): Promise<void>;
 }
 
-/** Who made a request, once authenticated. */
-export interface Principal {
-  name: string;
-  username: string | undefined;
-  superuser: boolean;
-}
-
-export interface ApiAuth {
-  /** The caller, or a 401 reply already sent (undefined). */
-  principal(request: FastifyRequest, reply: FastifyReply): Promise<Principal | undefined>;
-  /** Like principal(), but only superusers pass; others get 403. */
-  admin(request: FastifyRequest, reply: FastifyReply): Promise<Principal | undefined>;
-  identity(principal: Principal, remoteAddress: string): ControlIdentity;
-  /** A user changed through the API: forget its cached Basic credentials (all users without a name). */
-  forgetCredentials(username?: string): void;
-}
-
-function createAuth(broker: Broker, options: HttpApiOptions): ApiAuth {
-  const keys = new ApiKeyVerifier(options.settings.keyFile);
-  const credentials = new CredentialCache<Principal>();
-  const principal = async (request: FastifyRequest, reply: FastifyReply): Promise<Principal | undefined> => {
-    const header = request.headers.authorization ?? '';
-    const [scheme = '', value = ''] = header.split(' ', 2);
-    if (scheme.toLowerCase() === 'bearer') {
-      const key = keys.verify(value.trim());
-      if (key !== undefined)
-        return { name: `key:${key.name}`, username: key.username, superuser: key.superuser };
-    } else if (scheme.toLowerCase() === 'basic') {
-      const decoded = Buffer.from(value, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      if (colon > 0) {
-        const username = decoded.slice(0, colon);
-        const who = await credentials.get(username, decoded.slice(colon + 1), async () => {
-          const answer = await broker.control.authenticate(username, decoded.slice(colon + 1), {
-            remoteAddress: request.ip,
-            listener: options.listener,
-          });
-          return answer.ok ? { name: `user:${username}`, username, superuser: answer.superuser } : undefined;
-        });
-        if (who !== undefined) return who;
-      }
-    } else if (header === '' && options.settings.allowAnonymous) {
-      return { name: 'anonymous', username: undefined, superuser: true };
-    }
-    reply.header('www-authenticate', 'Bearer realm="midge", Basic realm="midge"');
-    sendError(
-      reply,
-      401,
-      'MIDGE_API_UNAUTHORIZED',
-      'send an API key (Authorization: Bearer) or a Midge user (Basic)',
-    );
-    return undefined;
-  };
-  return {
-    principal,
-    admin: async (request, reply) => {
-      const who = await principal(request, reply);
-      if (who === undefined || who.superuser) return who;
-      sendError(reply, 403, 'MIDGE_API_FORBIDDEN', `'${who.name}' may publish but not administer the broker`);
-      return undefined;
-    },
-    forgetCredentials: (username) => credentials.forget(username),
-    identity: (who, remoteAddress) => ({
-      clientId: `api:${who.name}`,
-      username: who.username,
-      superuser: who.superuser,
-      remoteAddress,
-      listener: options.listener,
-    }),
-  };
-}
+export type { ApiAuth, Principal } from './auth.js';
 
 export async function startHttpApi(broker: Broker, options: HttpApiOptions): Promise<HttpApi> {
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
@@ -136,6 +68,9 @@ export async function startHttpApi(broker: Broker, options: HttpApiOptions): Pro
   registerAdminRoutes(app, broker, auth);
   registerWebhookRoutes(app, broker, auth);
   registerEventRoutes(app, broker, auth);
+  registerSessionRoutes(app, auth);
+  registerConsoleRoutes(app, broker, auth);
+  if (options.settings.console) registerConsole(app, broker, options.settings.consolePath);
   options.extend?.(app, auth);
   await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   const address = app.server.address();

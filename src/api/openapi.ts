@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 description served at /api/v1/openapi.json, from the schemas in openapi-schemas.ts and
 // the paths of openapi-extra.ts besides its own.
 import { VERSION } from '../index.js';
+import { consolePaths, consoleSchemas } from './openapi-console.js';
 import { extraPaths, extraSchemas, pageFields, pageParameters } from './openapi-extra.js';
 import { dataSchemas, publishBodySchema } from './openapi-schemas.js';
 
@@ -72,10 +73,12 @@ export function openApiDocument(): object {
         PublishRequest: publishBodySchema,
         ...dataSchemas,
         ...extraSchemas,
+        ...consoleSchemas,
       },
     },
     paths: {
       ...extraPaths,
+      ...consolePaths,
       '/api/v1/publish': {
         post: {
           summary: 'Publish one message as the caller (ACL and hooks apply)',

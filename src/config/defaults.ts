@@ -69,6 +69,8 @@ export const DEFAULTS = {
   },
   /** API keys live beside the persistence data unless http_api_key_file says otherwise. */
   apiKeyFileName: 'api-keys.json',
+  /** The web console on HTTP API listeners: on, at the root, tracking the 10,000 most recent topics. */
+  console: { enabled: true, path: '/', topics: 10_000 },
   logTypes: ['error', 'warning', 'notice', 'information'] as readonly string[],
   logDest: ['stderr'] as readonly string[],
   logTimestamp: true,

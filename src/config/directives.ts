@@ -328,6 +328,28 @@ export const DIRECTIVES: Record<string, Directive> = {
     },
   },
 
+  http_api_console: {
+    expects: "'true' or 'false'",
+    apply: (state, value, at) => {
+      (state.draft.httpApi ??= {}).console = parseBool(value, at);
+    },
+  },
+  http_api_console_path: {
+    expects: "a URL path such as '/' or '/console/'",
+    apply: (state, value, at) => {
+      if (!/^\/([A-Za-z0-9._~-]+\/)*$/.test(value)) {
+        throw badValue(at, DIRECTIVES.http_api_console_path!.expects, value);
+      }
+      (state.draft.httpApi ??= {}).consolePath = value;
+    },
+  },
+  http_api_console_topics: {
+    expects: 'a whole number of topics from 100 to 1000000',
+    apply: (state, value, at) => {
+      (state.draft.httpApi ??= {}).consoleTopics = parseWhole(value, 100, 1_000_000, at);
+    },
+  },
+
   // Webhooks: `webhook URL` starts one; the webhook_* lines after it configure that one.
   webhook: {
     expects: 'an http:// or https:// URL',

@@ -66,6 +66,12 @@ export interface HttpApiConfig {
   allowAnonymous: boolean;
   /** Origins allowed by CORS ('*' for any); empty = no CORS headers. */
   corsOrigins: string[];
+  /** Serve the web console (http_api_console). */
+  console: boolean;
+  /** URL path of the console, starting and ending with '/' (http_api_console_path). */
+  consolePath: string;
+  /** How many of the most recently published topics the console's topic view keeps (http_api_console_topics). */
+  consoleTopics: number;
 }
 
 export interface WebhookConfig {
@@ -193,6 +199,9 @@ export function resolveConfig(input: ConfigInput = {}): Config {
       keyFile: input.httpApi?.keyFile ?? `${persistenceLocation}/${DEFAULTS.apiKeyFileName}`,
       allowAnonymous: input.httpApi?.allowAnonymous ?? false,
       corsOrigins: [...(input.httpApi?.corsOrigins ?? [])],
+      console: input.httpApi?.console ?? DEFAULTS.console.enabled,
+      consolePath: input.httpApi?.consolePath ?? DEFAULTS.console.path,
+      consoleTopics: input.httpApi?.consoleTopics ?? DEFAULTS.console.topics,
     },
     envelope: { ...DEFAULTS.envelope, ...input.envelope, filters: [...(input.envelope?.filters ?? [])] },
     hookModules: [...(input.hookModules ?? [])],

@@ -19,6 +19,7 @@ import type {
   PublishRequest,
   PublishResult,
   RetainedInfo,
+  StatsSnapshot,
   SubscriptionInfo,
   WatchSelection,
   WebhookInfo,
@@ -183,6 +184,26 @@ export class Control implements BrokerControl {
 
   removeWebhook(id: string): boolean {
     return this.#webhooks.remove(id);
+  }
+
+  stats(): StatsSnapshot {
+    const { stats, router, sessions, clients } = this.#deps;
+    return {
+      time: Date.now(),
+      uptimeSeconds: stats.uptimeSeconds,
+      connections: clients.size,
+      sessions: sessions.size,
+      subscriptions: router.subscriptionCount,
+      retained: router.retainedCount,
+      messagesIn: stats.publishReceived,
+      messagesOut: stats.publishSent,
+      bytesIn: stats.bytesReceived,
+      bytesOut: stats.bytesSent,
+      dropped: stats.publishDropped,
+      authFailures: stats.authDecisions.get('chain\u0000authenticate\u0000deny') ?? 0,
+      commits: stats.commitSeconds.count,
+      commitSeconds: stats.commitSeconds.sum,
+    };
   }
 
   async metrics(): Promise<{ contentType: string; text: string }> {

@@ -110,6 +110,28 @@ export interface WatchSelection {
   clientId?: string;
 }
 
+/** Counters since start, for a console that turns them into rates (plain numbers, read at call time). */
+export interface StatsSnapshot {
+  /** Unix milliseconds when read. */
+  time: number;
+  uptimeSeconds: number;
+  connections: number;
+  sessions: number;
+  subscriptions: number;
+  retained: number;
+  /** PUBLISH packets received from clients and sent to subscribers. */
+  messagesIn: number;
+  messagesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  dropped: number;
+  /** Logins the auth chain refused (CONNECT and API sign-in). */
+  authFailures: number;
+  /** Persistence group commits so far and their summed duration in seconds. */
+  commits: number;
+  commitSeconds: number;
+}
+
 export interface AuthAnswer {
   ok: boolean;
   superuser: boolean;
@@ -141,6 +163,8 @@ export interface BrokerControl {
   addWebhook(registration: WebhookRegistration): WebhookInfo;
   webhooks(): WebhookInfo[];
   removeWebhook(id: string): boolean;
+  /** The broker's counters now (cheap: no iteration over clients or sessions). */
+  stats(): StatsSnapshot;
   /** Prometheus text exposition of the broker's metrics. */
   metrics(): Promise<{ contentType: string; text: string }>;
   readonly sessionCount: number;

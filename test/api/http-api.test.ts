@@ -49,6 +49,9 @@ test('the OpenAPI document validates as OpenAPI 3.1 and lists the required route
     '/api/v1/webhooks',
     '/api/v1/webhooks/{id}',
     '/api/v1/events',
+    '/api/v1/session',
+    '/api/v1/overview',
+    '/api/v1/stats',
     '/metrics',
   ]) {
     assert.ok(reply.body.paths[path], path);
