@@ -3,8 +3,14 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { missingWebDeps, warnSkipped } from './web-deps.mjs';
 
+const missing = missingWebDeps();
+if (missing.length > 0) {
+  warnSkipped('build', missing);
+  process.exit(0);
+}
+const { build } = await import('esbuild');
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'web');
 rmSync(out, { recursive: true, force: true });
