@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { resolveConfig } from './config/schema.js';
 import type { Config, ConfigInput } from './config/schema.js';
-import { createLogger } from './observability/log.js';
 import type { Router } from './router/router.js';
 import type { Message } from './router/types.js';
 import { MessageDelivery } from './session/delivery.js';
@@ -33,11 +32,21 @@ import type { BrokerControl } from './control/types.js';
 import type { Outgoing, SessionLimits } from './session/types.js';
 import { listenerId } from './config/listener-id.js';
 import { registerConfiguredHooks } from './control/hooks-setup.js';
+import type { LogTopicSink } from './observability/log-topic.js';
+import { peerOf } from './observability/connection-log.js';
+import {
+  attachLogTopic,
+  connectionLogFor,
+  loggerFromConfig,
+  observeSubscriptionLog,
+} from './server-logging.js';
 
 const PROTOCOL_MAX_PACKET = 268435455 + 5;
 
 export interface BrokerOptions {
   logger?: Logger;
+  /** The `log_dest topic` sink the logger writes to (loggerOptionsFor gives it); the broker publishes its lines. */
+  logTopic?: LogTopicSink;
 }
 
 export interface Broker {
@@ -52,9 +61,9 @@ export interface Broker {
 
 export function createBroker(config: ConfigInput = {}, options: BrokerOptions = {}): Broker {
   const resolved = resolveConfig(config);
-  const logger =
-    options.logger ?? createLogger({ verbose: resolved.log.verbose, timestamp: resolved.log.timestamp });
-  return new MidgeBroker(resolved, logger);
+  if (options.logger !== undefined) return new MidgeBroker(resolved, options.logger, options.logTopic);
+  const { logger, topic } = loggerFromConfig(resolved);
+  return new MidgeBroker(resolved, logger, topic);
 }
 
 function engineSettings(config: Config): EngineSettings {
@@ -85,6 +94,9 @@ function engineSettings(config: Config): EngineSettings {
 class MidgeBroker implements Broker {
   readonly config: Config;
   readonly #log: Logger;
+  readonly #logTopic: LogTopicSink | undefined;
+  /** The port of each listener id, for "New connection from ... on port N." */
+  readonly #ports = new Map<string, number>();
   readonly #stats = new BrokerStats();
   readonly #settings: EngineSettings;
   readonly #sessions: SessionRegistry;
@@ -106,9 +118,10 @@ class MidgeBroker implements Broker {
   readonly #hooks: HookRunner;
   readonly control: Control;
 
-  constructor(config: Config, log: Logger) {
+  constructor(config: Config, log: Logger, logTopic: LogTopicSink | undefined) {
     this.config = config;
     this.#log = log;
+    this.#logTopic = logTopic;
     this.#settings = engineSettings(config);
     this.#wills = new WillScheduler((message) => this.#publishObserved(message, 'will'), {
       held: (clientId, will, at) => this.#sessions.keepWill(clientId, will, at),
@@ -126,6 +139,7 @@ class MidgeBroker implements Broker {
       this.#wills.sessionEnded(session.clientId); // [MQTT-3.1.3-9] a delayed will goes out when its session ends
     });
     this.#hooks = new HookRunner(log);
+    observeSubscriptionLog(config, log, this.#hooks);
     this.#hooks.onChange = () => {
       limits.onDelivered = this.#hooks.observing.onDelivered ? this.#emitDelivered : undefined;
     };
@@ -172,6 +186,7 @@ class MidgeBroker implements Broker {
     this.#ctx = {
       settings: this.#settings,
       log,
+      connectionLog: connectionLogFor(config, log),
       sessions: this.#sessions,
       wills: this.#wills,
       router: this.#router,
@@ -225,6 +240,7 @@ class MidgeBroker implements Broker {
     const log = this.#log;
     log.info(`midge ${VERSION} starting`);
     for (const note of this.config.notes) log.warn(note);
+    attachLogTopic(this.#logTopic, (message) => this.#delivery.route(message));
     await this.#auth.start();
     if (this.config.persistence) await this.#openStorage();
     await registerConfiguredHooks(this.config, {
@@ -251,6 +267,7 @@ class MidgeBroker implements Broker {
       this.#listeners.push(listener);
       this.#addresses.push(address);
       if (listener.kind === 'websocket') this.#settings.websocketPorts.push(address.port);
+      this.#ports.set(listenerId(index), address.port);
       this.#log.info(`listening on ${address.host}:${address.port} (${address.protocol})`);
       if (listenerConfig.mountPoint !== undefined) {
         log.warn(`listener ${address.port}: 'mount_point' is not supported yet; topics are not prefixed`);
@@ -269,11 +286,19 @@ class MidgeBroker implements Broker {
   #accept(connection: Connection): void {
     const max = this.config.maxConnections;
     if (max >= 0 && this.#connections.size >= max) {
+      this.#ctx.connectionLog?.denied(
+        peerOf(connection.remoteAddress, connection.remotePort),
+        'max_connections exceeded',
+      );
       connection.close(true);
       return;
     }
     this.#connections.add(connection);
     this.#stats.connectionsTotal++;
+    this.#ctx.connectionLog?.opened(
+      peerOf(connection.remoteAddress, connection.remotePort),
+      this.#ports.get(connection.listenerId),
+    );
     connection.onClose(() => this.#connections.delete(connection));
     new Client(this.#ctx, connection, {
       maxPacketSize: this.#settings.maxPacketSize,
@@ -353,6 +378,7 @@ class MidgeBroker implements Broker {
   /** Stop accepting, tell MQTT 5 clients the server is shutting down, close every connection. */
   async stop(): Promise<void> {
     this.#sys.stop();
+    this.#logTopic?.attach(undefined);
     // A net.Server closes only once its connections are gone: stop accepting first, then close them.
     const closing = Promise.all(this.#listeners.map((l) => l.close()));
     for (const client of [...this.#clients.values()]) {

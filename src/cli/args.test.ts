@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VERSION, resolveConfig } from '../index.js';
-import { loggerOptionsFor, parseArgs, withDefaultPort } from './args.js';
+import { parseArgs, withDefaultPort } from './args.js';
 import type { ExitOptions, RunOptions } from './args.js';
 
 function run(argv: string[]): RunOptions {
@@ -191,28 +191,4 @@ test('withDefaultPort keeps every other setting', () => {
   assert.equal(moved.listeners[0]?.port, 2);
   assert.equal(moved.maxQueuedMessages, 3);
   assert.equal(config.listeners[0]?.port, 1);
-});
-
-test('loggerOptionsFor maps log_type / log_dest / log_timestamp onto the logger', () => {
-  const base = resolveConfig({});
-  assert.deepEqual(loggerOptionsFor(base), {
-    options: { verbose: false, timestamp: true, destination: 'stderr' },
-    notes: [],
-  });
-  const debug = resolveConfig({ log: { types: ['error', 'debug'], dest: ['stdout'], timestamp: false } });
-  assert.deepEqual(loggerOptionsFor(debug).options, {
-    verbose: true,
-    timestamp: false,
-    destination: 'stdout',
-  });
-  const file = resolveConfig({ log: { dest: ['syslog', 'file /var/log/midge.log', 'stdout'] } });
-  const mapped = loggerOptionsFor(file);
-  assert.deepEqual(mapped.options.destination, { file: '/var/log/midge.log' });
-  assert.deepEqual(mapped.notes, [
-    "'log_dest syslog' is not supported yet; ignored",
-    "Midge logs to one destination; 'log_dest stdout' ignored",
-  ]);
-  assert.equal(loggerOptionsFor(resolveConfig({ log: { dest: ['none'] } })).options.silent, true);
-  assert.equal(loggerOptionsFor(resolveConfig({ log: { types: ['none'] } })).options.silent, true);
-  assert.equal(loggerOptionsFor(resolveConfig({ log: { verbose: true } })).options.verbose, true);
 });

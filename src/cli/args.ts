@@ -2,9 +2,7 @@
 // options without starting anything, so it can be tested alone. Uses only the public API.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError, VERSION, loadConfigFile, resolveConfig } from '../index.js';
-import type { Config, ListenerConfig, createLogger } from '../index.js';
-
-export type LoggerOptions = NonNullable<Parameters<typeof createLogger>[0]>;
+import type { Config, ListenerConfig } from '../index.js';
 
 export interface RunOptions {
   action: 'run';
@@ -99,28 +97,4 @@ export function withDefaultWebSocketPort(config: Config, port: number): Config {
   if (!listeners.some((l) => l.defaultWebSocketListener))
     listeners.push({ port, protocol: 'websockets', defaultWebSocketListener: true });
   return resolveConfig({ ...config, listeners });
-}
-
-/**
- * Logger settings from the config's log section: -v or log_type debug/all → debug, log_type none or log_dest
- * none → silent; the first of stdout / stderr / file is used. Returns notes for what cannot be honoured.
- */
-export function loggerOptionsFor(config: Config): { options: LoggerOptions; notes: string[] } {
-  const { types, dest, verbose, timestamp } = config.log;
-  const notes: string[] = [];
-  const options: LoggerOptions = {
-    verbose: verbose || types.includes('debug') || types.includes('all'),
-    timestamp,
-  };
-  if ((types.length > 0 && types.every((t) => t === 'none')) || dest.includes('none')) {
-    return { options: { ...options, silent: true }, notes };
-  }
-  let chosen: LoggerOptions['destination'];
-  for (const entry of dest) {
-    const supported = entry === 'stdout' || entry === 'stderr' || entry.startsWith('file ');
-    if (!supported) notes.push(`'log_dest ${entry}' is not supported yet; ignored`);
-    else if (chosen !== undefined) notes.push(`Midge logs to one destination; 'log_dest ${entry}' ignored`);
-    else chosen = entry === 'stdout' || entry === 'stderr' ? entry : { file: entry.slice(5).trim() };
-  }
-  return { options: { ...options, destination: chosen ?? 'stderr' }, notes };
 }

@@ -2,8 +2,8 @@
 // `midge`: start a broker from the command line and stop it cleanly on SIGINT / SIGTERM. Uses only the public API.
 import { rmSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import { createBroker, createLogger } from '../index.js';
-import { loggerOptionsFor, parseArgs } from './args.js';
+import { createBroker, createLogger, loggerOptionsFor } from '../index.js';
+import { parseArgs } from './args.js';
 import { findSubcommand } from './subcommands.js';
 import { collectStartupGarbage } from './startup-gc.js';
 
@@ -22,16 +22,15 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   const { config, configFile } = parsed;
-  const { options, notes } = loggerOptionsFor(config);
+  const { options, topic } = loggerOptionsFor(config.log);
   const log = createLogger(options);
   // The broker itself logs its version, config notes, listeners, local only mode and anonymous access.
   log.info(configFile === undefined ? 'Using default config.' : `Config loaded from ${configFile}.`);
-  for (const note of notes) log.warn(note);
   if (config.localOnlyMode) {
     log.info('Create a configuration file which defines a listener to allow remote access (midge -c FILE).');
   }
 
-  const broker = createBroker(config, { logger: log });
+  const broker = createBroker(config, { logger: log, logTopic: topic });
   let apis: { close(): Promise<void> }[] = [];
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {

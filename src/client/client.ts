@@ -24,6 +24,7 @@ import { closeForError } from './errors.js';
 import { httpBadRequest, sniffForeignProtocol, webSocketHint } from './foreign-protocol.js';
 import { encodeOutgoing, frameIndex } from './outgoing.js';
 import { InboundTopicAliases, OutboundTopicAliases } from '../session/topic-alias.js';
+import { peerOf } from '../observability/connection-log.js';
 
 /** Above this many bytes waiting in the socket, QoS 0 messages for this client are dropped. */
 const CONGESTED_BYTES = 4 * 1024 * 1024;
@@ -51,6 +52,7 @@ export class Client implements ClientLink, SessionOutlet, ConnectionSink {
   connected = false;
   identity: Identity | undefined;
   session: Session | undefined;
+  claimedClientId: string | undefined;
   will: Will | undefined;
   enhancedAuth: EnhancedAuthState | undefined;
   topicAliases: InboundTopicAliases | undefined;
@@ -148,6 +150,10 @@ export class Client implements ClientLink, SessionOutlet, ConnectionSink {
 
   get remoteAddress(): string {
     return this.#connection.remoteAddress;
+  }
+
+  get remotePort(): number {
+    return this.#connection.remotePort;
   }
 
   get listenerId(): string {
@@ -363,6 +369,14 @@ export class Client implements ClientLink, SessionOutlet, ConnectionSink {
   close(publishWill: boolean, reason: string, disconnectReasonCode?: number): void {
     if (this.#closed) return;
     const ctx = this.#ctx;
+    ctx.connectionLog?.closed(
+      {
+        remoteAddress: peerOf(this.remoteAddress, this.remotePort),
+        clientId: this.connected ? this.identity?.clientId : undefined,
+        claimedClientId: this.claimedClientId,
+      },
+      reason,
+    );
     if (this.connected && disconnectReasonCode !== undefined && this.protocolVersion === 5) {
       this.send({ type: 'disconnect', reasonCode: disconnectReasonCode });
     }

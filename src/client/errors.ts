@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { ProtocolError, ReasonCode, connackReturnCodeFor } from '../protocol/reason-codes.js';
 import type { ClientLink } from '../handlers/context.js';
+import { PROTOCOL_ERROR } from '../observability/connection-log.js';
 
 /**
  * The ONLY place that turns an error into wire behaviour, per protocol version:
@@ -24,7 +25,7 @@ export function closeForError(client: ClientLink, log: Logger, error: unknown): 
     'protocol error',
   );
   if (client.connected) {
-    client.close(true, error.message, error.reasonCode);
+    client.close(true, `${PROTOCOL_ERROR}${error.message}`, error.reasonCode);
     return;
   }
   if (error.reasonCode === ReasonCode.UnsupportedProtocolVersion) {
@@ -34,5 +35,5 @@ export function closeForError(client: ClientLink, log: Logger, error: unknown): 
   } else if (client.protocolVersion === 5 && error.reasonCode >= 0x80) {
     client.send({ type: 'connack', sessionPresent: false, reasonCode: error.reasonCode });
   }
-  client.close(false, error.message);
+  client.close(false, `${PROTOCOL_ERROR}${error.message}`);
 }

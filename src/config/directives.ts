@@ -12,6 +12,7 @@ import {
   TLS_VERSIONS,
 } from './defaults.js';
 import type { Config, ListenerConfig, LogConfig, WebhookConfig } from './schema.js';
+import { TIMESTAMP_CONVERSIONS, unknownConversion } from '../observability/log-format.js';
 
 /** Where a directive was written, for error messages. */
 export interface At {
@@ -50,6 +51,11 @@ export function badValue(at: At, expects: string, value: string): ConfigError {
     `'${at.directive}' expects ${expects}, got '${value}'`,
     at,
   );
+}
+
+/** A mosquitto directive Midge refuses, with why and what to do instead. */
+export function unsupported(at: At, why: string): ConfigError {
+  return new ConfigError('MIDGE_CONFIG_UNSUPPORTED', why, at);
 }
 
 function describeRange(min: number, max: number): string {
@@ -290,9 +296,54 @@ export const DIRECTIVES: Record<string, Directive> = {
     apply: (state, value, at) => {
       const [kind = '', ...path] = value.split(/\s+/);
       parseChoice(kind, LOG_DESTINATIONS, at);
+      if (kind === 'syslog') {
+        // Node.js has no syslog(3) and cannot send to the /dev/log datagram socket.
+        throw unsupported(
+          at,
+          "'log_dest syslog' is not available: Node.js cannot write to the syslog socket. Under systemd use " +
+            "'log_dest stdout' (the journal keeps it), or 'log_dest file PATH'",
+        );
+      }
+      if (kind === 'dlt') {
+        throw unsupported(
+          at,
+          "'log_dest dlt' (automotive Diagnostic Log and Trace) is not available in Midge",
+        );
+      }
       if (kind === 'file' && path.length === 0) throw badValue(at, "'file' followed by a path", value);
       if (kind !== 'file' && path.length > 0) throw badValue(at, DIRECTIVES.log_dest!.expects, value);
-      (state.draft.log.dest ??= []).push(kind === 'file' ? `file ${value.slice(4).trim()}` : kind);
+      const dest = (state.draft.log.dest ??= []);
+      if (kind === 'file' && dest.some((d) => d.startsWith('file '))) {
+        throw new ConfigError(
+          'MIDGE_CONFIG_BAD_VALUE',
+          "only one 'log_dest file' may be configured (as in mosquitto)",
+          at,
+        );
+      }
+      dest.push(kind === 'file' ? `file ${value.slice(4).trim()}` : kind);
+    },
+  },
+  log_timestamp_format: {
+    expects: "a strftime format such as '%Y-%m-%dT%H:%M:%S'",
+    apply: (state, value, at) => {
+      const unknown = unknownConversion(value);
+      if (unknown !== undefined) {
+        throw badValue(
+          at,
+          `a strftime format using ${TIMESTAMP_CONVERSIONS.map((c) => `%${c}`).join(' ')} (not ${unknown})`,
+          value,
+        );
+      }
+      state.draft.log.timestampFormat = value;
+    },
+  },
+  log_facility: {
+    expects: 'a number from 0 to 7 (local0 to local7)',
+    apply: (_state, _value, at) => {
+      throw unsupported(
+        at,
+        "'log_facility' only chooses the syslog facility, and 'log_dest syslog' is not available",
+      );
     },
   },
   log_timestamp: {

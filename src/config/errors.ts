@@ -5,7 +5,9 @@ export type ConfigErrorCode =
   | 'MIDGE_CONFIG_BAD_VALUE'
   | 'MIDGE_CONFIG_MISSING_VALUE'
   | 'MIDGE_CONFIG_MISPLACED_DIRECTIVE'
-  | 'MIDGE_CONFIG_UNREADABLE';
+  | 'MIDGE_CONFIG_UNREADABLE'
+  /** A mosquitto directive Midge refuses: the message says why and what to use instead. */
+  | 'MIDGE_CONFIG_UNSUPPORTED';
 
 export interface ConfigErrorLocation {
   file?: string;

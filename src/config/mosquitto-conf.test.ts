@@ -257,6 +257,26 @@ test('log_type and log_dest accumulate, replacing the defaults; log_timestamp an
   assert.equal(config.log.connectionMessages, false);
 });
 
+test('log_timestamp_format takes strftime conversions; an unknown one is refused', () => {
+  assert.equal(parse('log_timestamp_format %Y-%m-%dT%H:%M:%S\n').log.timestampFormat, '%Y-%m-%dT%H:%M:%S');
+  assertConfigError('log_timestamp_format %Y %Q', 'MIDGE_CONFIG_BAD_VALUE', /not %Q/);
+});
+
+test('log_dest syslog / dlt and log_facility are refused saying why; only one log_dest file', () => {
+  assertConfigError(
+    'log_dest syslog',
+    'MIDGE_CONFIG_UNSUPPORTED',
+    /cannot write to the syslog socket.*log_dest stdout/,
+  );
+  assertConfigError('log_dest dlt', 'MIDGE_CONFIG_UNSUPPORTED', /Diagnostic Log and Trace/);
+  assertConfigError('log_facility 5', 'MIDGE_CONFIG_UNSUPPORTED', /syslog facility/);
+  assertConfigError(
+    'log_dest file /a\nlog_dest file /b',
+    'MIDGE_CONFIG_BAD_VALUE',
+    /only one 'log_dest file'/,
+  );
+});
+
 test('pid_file is kept; user is accepted and ignored with a note', () => {
   const config = parse('pid_file /run/midge.pid\n\nuser mosquitto\n');
   assert.equal(config.pidFile, '/run/midge.pid');

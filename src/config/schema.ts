@@ -55,6 +55,8 @@ export interface LogConfig {
   dest: string[];
   verbose: boolean;
   timestamp: boolean;
+  /** log_timestamp_format: a strftime format for the time of each line; unset = the logger's default. */
+  timestampFormat?: string;
   connectionMessages: boolean;
 }
 
@@ -238,6 +240,7 @@ export function resolveConfig(input: ConfigInput = {}): Config {
       dest: [...(input.log?.dest ?? DEFAULTS.logDest)],
       verbose: input.log?.verbose ?? false,
       timestamp: input.log?.timestamp ?? DEFAULTS.logTimestamp,
+      ...(input.log?.timestampFormat === undefined ? {} : { timestampFormat: input.log.timestampFormat }),
       connectionMessages: input.log?.connectionMessages ?? DEFAULTS.connectionMessages,
     },
     clientIdPrefixes: input.clientIdPrefixes,

@@ -3,6 +3,7 @@ import { ProtocolError, ReasonCode, connackReturnCodeFor } from '../protocol/rea
 import { isValidTopicName } from '../topic/validate.js';
 import type { AuthResult, BrokerContext, ClientLink, Identity } from './context.js';
 import { beginEnhancedAuth } from './auth.js';
+import { REFUSED, peerOf } from '../observability/connection-log.js';
 
 /** Validate, authenticate, take over a live connection, open the session and answer CONNACK. */
 export async function handleConnect(
@@ -14,6 +15,7 @@ export async function handleConnect(
   const { settings } = ctx;
   let clientId = packet.clientId;
   let assigned = false;
+  if (clientId.length > 0) client.claimedClientId = clientId;
 
   if (clientId.length === 0) {
     // [MQTT-3.1.3-8] 3.1.1 needs CleanSession=1 with an empty id; MQTT 3.1 never allowed one.
@@ -227,6 +229,14 @@ async function admit(
     properties?.maximumPacketSize ?? 0,
     properties?.topicAliasMaximum ?? 0,
   );
+  ctx.connectionLog?.accepted({
+    remoteAddress: peerOf(client.remoteAddress, client.remotePort),
+    clientId,
+    protocolVersion: version,
+    clean: packet.clean,
+    keepalive,
+    username: identity.username,
+  });
   ctx.log.debug(
     {
       clientId,
@@ -298,6 +308,15 @@ function refuse(
     reasonCode: version === 5 ? reasonCode : connackReturnCodeFor(reasonCode),
     properties: version === 5 ? properties : undefined,
   });
-  ctx.log.info({ remote: client.remoteAddress, reasonCode, why }, 'connection refused');
-  client.close(false, `refused: ${why}`);
+  ctx.log.debug({ remote: client.remoteAddress, reasonCode, why }, 'connection refused');
+  ctx.connectionLog?.refused(
+    {
+      remoteAddress: peerOf(client.remoteAddress, client.remotePort),
+      clientId: undefined,
+      claimedClientId: client.claimedClientId,
+    },
+    reasonCode,
+    why,
+  );
+  client.close(false, `${REFUSED}${why}`);
 }

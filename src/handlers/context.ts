@@ -1,4 +1,5 @@
 // Everything a packet handler may touch. Handlers import this file and the leaves, nothing else, so the
+import type { ConnectionLog } from '../observability/connection-log.js';
 // engine's reach stays visible in one place.
 import type { Packet, ProtocolVersion, Will } from '../protocol/types.js';
 import type { Message, RouteResult } from '../router/types.js';
@@ -82,6 +83,7 @@ export interface ClientLink {
   readonly keepalive: number;
   readonly protocolVersion: ProtocolVersion | undefined;
   readonly remoteAddress: string;
+  readonly remotePort: number;
   readonly listenerId: string;
   /** The subject CN of the client certificate the TLS handshake verified. */
   readonly certificateName: string | undefined;
@@ -92,6 +94,8 @@ export interface ClientLink {
   readonly closed: boolean;
   readonly identity: Identity | undefined;
   readonly session: Session | undefined;
+  /** The client id the CONNECT asked for, set before it is accepted, for the connection log. */
+  claimedClientId: string | undefined;
   will: Will | undefined;
   /** Set when CONNECT named an Authentication Method. */
   enhancedAuth: EnhancedAuthState | undefined;
@@ -133,6 +137,8 @@ export interface Durability {
 export interface BrokerContext {
   readonly settings: EngineSettings;
   readonly log: Logger;
+  /** mosquitto's connection messages; undefined with `connection_messages false`. */
+  readonly connectionLog?: ConnectionLog;
   readonly sessions: SessionRegistry;
   /** Wills held back by their Will Delay Interval (MQTT 5). */
   readonly wills: WillScheduler;

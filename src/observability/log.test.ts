@@ -88,3 +88,39 @@ test('silent loggers log nothing, and loggers share no state', () => {
   assert.equal(a.level, 'debug');
   assert.equal(b.level, 'info');
 });
+
+test('types keep only the chosen categories: notice lines out, a tagged subscribe line in', () => {
+  const out = capture();
+  const log = createLogger({ destination: out.stream, types: ['error', 'subscribe'] });
+  log.info('a notice');
+  log.info({ logType: 'subscribe' }, 'c1 1 a/b');
+  log.warn('a warning');
+  log.error('an error');
+  const messages = out
+    .text()
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { msg: string }).msg);
+  assert.deepEqual(messages, ['c1 1 a/b', 'an error']);
+});
+
+test('log_type debug lowers the level; none alone is silent', () => {
+  const out = capture();
+  createLogger({ destination: out.stream, types: ['debug'] }).debug('shown');
+  assert.match(out.text(), /"msg":"shown"/);
+  const none = capture();
+  createLogger({ destination: none.stream, types: ['none'] }).error('not shown');
+  assert.equal(none.text(), '');
+});
+
+test('several destinations each get every line; a timestamp format is used as the time', () => {
+  const a = capture();
+  const b = capture();
+  const log = createLogger({ destination: [a.stream, b.stream], timestampFormat: '%Y|%m', verbose: true });
+  log.debug('both');
+  for (const out of [a, b]) {
+    const record = JSON.parse(out.text().trim()) as Record<string, unknown>;
+    assert.equal(record.msg, 'both');
+    assert.match(String(record.time), /^\d{4}\|\d\d$/);
+  }
+});
