@@ -24,7 +24,7 @@ test('log_dest file + stdout with log_timestamp_format: both get the connection 
     );
     assert.equal(pub.status, 0, pub.stderr);
     const wanted = /Client cli-pub disconnected\./;
-    for (let i = 0; i < 100 && !wanted.test(midge.output()); i++) await sleep(50);
+    for (let i = 0; i < 200 && !wanted.test(midge.output()); i++) await sleep(50);
     const lines = readFileSync(file, 'utf8')
       .trim()
       .split('\n')
