@@ -11,6 +11,7 @@ export function createListener(
   id: string,
   maxPacketSize: number,
   notice?: (message: string, remoteAddress: string) => void,
+  noDelay = true,
 ): Listener {
   const bind = {
     id,
@@ -19,6 +20,7 @@ export function createListener(
     socketDomain: config.socketDomain,
     proxyProtocol: config.proxyProtocol !== undefined,
     maxConnections: config.maxConnections,
+    noDelay,
   };
   const { certfile, keyfile } = config;
   if (

@@ -82,6 +82,7 @@ function engineSettings(config: Config): EngineSettings {
           ? { reasonCode: ReasonCode.UseAnotherServer, serverReference: config.useAnotherServer }
           : undefined,
     retainAvailable: config.retainAvailable,
+    upgradeOutgoingQos: config.upgradeOutgoingQos,
     maxQos: 2,
     // Like mosquitto, max_inflight_messages is also the Receive Maximum offered to MQTT 5 clients.
     receiveMaximum: config.maxInflightMessages > 0 ? config.maxInflightMessages : 65535,
@@ -129,6 +130,7 @@ class MidgeBroker implements Broker {
     });
     const limits: SessionLimits = {
       maxInflight: config.maxInflightMessages,
+      maxInflightBytes: config.maxInflightBytes,
       maxQueued: config.maxQueuedMessages,
       maxQueuedBytes: config.maxQueuedBytes,
       queueQos0: config.queueQos0Messages,
@@ -164,6 +166,7 @@ class MidgeBroker implements Broker {
       authorizeRead: auth.hasAcl ? (who, topic) => auth.authorizeRead(who, topic) : undefined,
     });
     this.#router = this.#delivery.router;
+    this.#router.upgradeOutgoingQos = config.upgradeOutgoingQos;
     this.#sys = new SysPublisher({
       stats: this.#stats,
       version: VERSION,
@@ -258,6 +261,7 @@ class MidgeBroker implements Broker {
         listenerId(index),
         this.#settings.maxPacketSize,
         (message, remote) => log.info({ remote, listener: listenerId(index) }, message),
+        this.config.setTcpNodelay,
       );
       this.#topicAliasMaximum.set(
         listenerId(index),

@@ -42,6 +42,8 @@ export interface EngineSettings {
   /** Server redirection (section 4.11): every CONNECT is refused with this reason code and Server Reference. */
   redirect?: { readonly reasonCode: number; readonly serverReference: string };
   retainAvailable: boolean;
+  /** upgrade_outgoing_qos: deliveries at the subscription's QoS, even above the message's (mosquitto). */
+  upgradeOutgoingQos?: boolean;
   maxQos: 0 | 1 | 2;
   /** Receive Maximum the server offers MQTT 5 clients: its inbound QoS 1/2 window. */
   receiveMaximum: number;

@@ -129,7 +129,7 @@ function sendRetained(
       // [MQTT-3.3.1-8] sent because of a new subscription: RETAIN=1.
       session.deliver({
         message,
-        qos: (message.qos < qos ? message.qos : qos) as 0 | 1 | 2,
+        qos: ctx.settings.upgradeOutgoingQos === true || qos < message.qos ? qos : message.qos,
         retain: true,
         subscriptionIds: subscriptionId === undefined ? undefined : [subscriptionId],
       });

@@ -20,6 +20,11 @@ export class Router {
   readonly #grants = new Map<string, Grant>();
   #message: Message | undefined;
   #routing = false;
+  /**
+   * upgrade_outgoing_qos (mosquitto, against the spec's [MQTT-3.8.4-8] "minimum of the two"): every delivery at
+   * the QoS of the subscription, even above the message's.
+   */
+  upgradeOutgoingQos = false;
 
   constructor(sink: DeliverySink, retained: RetainedStore) {
     this.#sink = sink;
@@ -96,7 +101,9 @@ export class Router {
   /** A delivery that publishes again (an in-process hook, say) gets its own scratch map. */
   #routeReentrant(message: Message, result: RouteResult): RouteResult {
     const grants = new Map<string, Grant>();
-    this.#tree.match(message.topic, (key, options) => collectGrant(grants, message, key, options));
+    this.#tree.match(message.topic, (key, options) =>
+      collectGrant(grants, message, key, options, this.upgradeOutgoingQos),
+    );
     this.#deliverAll(message, grants, result);
     this.#deliverShared(message, result);
     return result;
@@ -141,7 +148,7 @@ export class Router {
       key,
       message,
       {
-        qos: (options.qos < message.qos ? options.qos : message.qos) as QoS,
+        qos: grantedQos(message, options, this.upgradeOutgoingQos),
         retain: options.retainAsPublished && message.retain,
         subscriptionIds: options.subscriptionId === undefined ? undefined : [options.subscriptionId],
         sharedGroup: group.id,
@@ -152,7 +159,7 @@ export class Router {
   }
 
   readonly #collect = (key: string, options: SubscriptionOptions): void => {
-    collectGrant(this.#grants, this.#message as Message, key, options);
+    collectGrant(this.#grants, this.#message as Message, key, options, this.upgradeOutgoingQos);
   };
 
   #deliverEach(message: Message, entries: readonly unknown[], result: RouteResult): void {
@@ -163,7 +170,7 @@ export class Router {
       if (options.noLocal && key === message.origin) continue; // [MQTT-3.8.3-3] (5.0): no local
       if (sink.mayRead && !sink.mayRead(key, message.topic)) continue;
       result.matched++;
-      sink.deliver(key, message, grantFor(message, options), result);
+      sink.deliver(key, message, grantFor(message, options, this.upgradeOutgoingQos), result);
     }
   }
 
@@ -182,22 +189,28 @@ function collectGrant(
   message: Message,
   key: string,
   options: SubscriptionOptions,
+  upgrade: boolean,
 ): void {
   if (options.noLocal && key === message.origin) return; // [MQTT-3.8.3-3] (5.0): no local
   const grant = grants.get(key);
   if (grant === undefined) {
-    grants.set(key, grantFor(message, options));
+    grants.set(key, grantFor(message, options, upgrade));
     return;
   }
-  const { qos, retain } = grantFor(message, options);
+  const { qos, retain } = grantFor(message, options, upgrade);
   if (qos > grant.qos) grant.qos = qos;
   if (retain) grant.retain = true;
   if (options.subscriptionId !== undefined) (grant.subscriptionIds ??= []).push(options.subscriptionId);
 }
 
-function grantFor(message: Message, options: SubscriptionOptions): Grant {
+/** [MQTT-3.8.4-8] the lower of the message's and the subscription's QoS, unless upgrade_outgoing_qos. */
+function grantedQos(message: Message, options: SubscriptionOptions, upgrade: boolean): QoS {
+  return upgrade || options.qos < message.qos ? options.qos : message.qos;
+}
+
+function grantFor(message: Message, options: SubscriptionOptions, upgrade: boolean): Grant {
   return {
-    qos: (options.qos < message.qos ? options.qos : message.qos) as QoS,
+    qos: grantedQos(message, options, upgrade),
     // [MQTT-3.3.1-9] forwarded messages carry RETAIN=0 unless retain-as-published asks otherwise.
     retain: options.retainAsPublished && message.retain,
     subscriptionIds: options.subscriptionId === undefined ? undefined : [options.subscriptionId],

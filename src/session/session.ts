@@ -237,6 +237,18 @@ export class Session {
     return taken;
   }
 
+  /** The window (max_inflight_messages, Receive Maximum) and max_inflight_bytes allow one more in flight. */
+  #roomInFlight(): boolean {
+    if (this.inflightCount >= this.#window) return false;
+    const maxBytes = this.limits.maxInflightBytes;
+    if (maxBytes === undefined || maxBytes === 0 || this.#inflightMap === undefined) return true;
+    // Summed when asked, only with a byte limit: the window is small (20 by default) and no counter has to
+    // follow every way a message leaves flight.
+    let bytes = 0;
+    for (const entry of this.#inflightMap.values()) bytes += entry.outgoing.message.payload.length;
+    return bytes < maxBytes;
+  }
+
   /** Sends now when online and the window allows, else queues within the limits. */
   deliver(outgoing: Outgoing): void {
     const outlet = this.#outlet;
@@ -248,7 +260,7 @@ export class Session {
         return;
       }
       if (!this.limits.queueQos0) return;
-    } else if (outlet !== undefined && this.queuedCount === 0 && this.inflightCount < this.#window) {
+    } else if (outlet !== undefined && this.queuedCount === 0 && this.#roomInFlight()) {
       this.#send(outlet, outgoing);
       return;
     }
@@ -304,7 +316,7 @@ export class Session {
     const queue = this.#queue;
     while (this.#queueHead < queue.length) {
       const next = queue[this.#queueHead] as Outgoing;
-      if (next.qos > 0 && this.inflightCount >= this.#window) break;
+      if (next.qos > 0 && !this.#roomInFlight()) break;
       if (next.qos === 0 && outlet.congested) break;
       queue[this.#queueHead] = undefined as unknown as Outgoing;
       this.#queueHead++;

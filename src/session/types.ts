@@ -26,6 +26,11 @@ export interface SessionOutlet {
 export interface SessionLimits {
   /** Outbound QoS 1/2 messages in flight at once (max_inflight_messages; 0 = no limit). */
   maxInflight: number;
+  /**
+   * max_inflight_bytes: more QoS 1/2 messages go into flight only while the payload bytes in flight are below
+   * this (so one larger message still goes, alone). 0 or absent = no byte limit.
+   */
+  maxInflightBytes?: number;
   /** Messages held beyond the in-flight window (max_queued_messages; 0 = no limit). */
   maxQueued: number;
   /** Bytes of payload held in the queue (max_queued_bytes; 0 = no limit). */

@@ -76,7 +76,6 @@ export class SocketConnection extends ConnectionFacts implements Connection {
   constructor(socket: Socket, info: ConnectionInfo) {
     super(socket, info);
     this.#socket = socket;
-    socket.setNoDelay(true);
     (socket as OwnedSocket)[OWNER] = this;
     socket.on('error', ignoreError);
     socket.on('close', SocketConnection.#onSocketClose);

@@ -65,7 +65,8 @@ export abstract class SocketListener {
 
   listen(onConnection: (connection: Connection) => void): Promise<ListenerAddress> {
     this.onConnection = onConnection;
-    const server = createServer({ noDelay: true }, (socket) => this.#accept(socket));
+    // The server sets TCP_NODELAY (set_tcp_nodelay) on each accepted socket; TLS and WebSocket ride on these.
+    const server = createServer({ noDelay: this.#bind.noDelay ?? true }, (socket) => this.#accept(socket));
     this.#server = server;
     const { port, socketDomain, maxConnections } = this.#bind;
     if (maxConnections !== undefined && maxConnections >= 0) server.maxConnections = maxConnections;

@@ -66,6 +66,8 @@ export interface BindOptions {
   proxyProtocol?: boolean;
   /** max_connections in a listener section: more open sockets than this are closed at once; -1 = no limit. */
   maxConnections?: number;
+  /** set_tcp_nodelay: TCP_NODELAY on every accepted socket (default true: Nagle costs QoS 2 latency). */
+  noDelay?: boolean;
 }
 
 /** TLS settings of a listener, the mosquitto.conf way (file paths, read when the listener starts). */

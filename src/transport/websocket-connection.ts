@@ -34,7 +34,6 @@ export class WebSocketConnection extends ConnectionFacts implements Connection {
     super(socket, info);
     this.#ws = ws;
     this.#socket = socket;
-    socket.setNoDelay(true);
     ws.on('error', () => {
       // An oversize frame or a protocol violation: ws closes the connection itself (1009 / 1002).
     });

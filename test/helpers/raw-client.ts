@@ -72,6 +72,11 @@ export class RawClient {
     return client;
   }
 
+  /** This end's port: names the connection on the broker's side. */
+  get localPort(): number {
+    return this.#socket.localPort ?? 0;
+  }
+
   get closed(): boolean {
     return this.#closed;
   }
