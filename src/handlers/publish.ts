@@ -24,6 +24,11 @@ export function handlePublish(
     // [MQTT-3.3.2-2] no wildcards in a topic name.
     throw new ProtocolError(ReasonCode.TopicNameInvalid, `invalid topic name '${topic}'`, 'MQTT-3.3.2-2');
   }
+  const responseTopic = packet.properties?.responseTopic;
+  if (responseTopic !== undefined && !isValidTopicName(responseTopic)) {
+    // [MQTT-3.3.2-14] a Response Topic is a topic name: no wildcards (a Protocol Error, section 3.3.2.3.5).
+    throw new ProtocolError(ReasonCode.ProtocolError, 'Response Topic with a wildcard', 'MQTT-3.3.2-14');
+  }
   const { settings } = ctx;
   if (qos > settings.maxQos) {
     throw new ProtocolError(ReasonCode.QoSNotSupported, `QoS ${qos} exceeds the maximum`, 'MQTT-3.2.2-11');
