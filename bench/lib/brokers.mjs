@@ -58,7 +58,7 @@ export function freePort() {
  */
 export async function startBroker(
   name,
-  { dir, cpuProfileDir, baseline, websocket = false, persistence = false } = {},
+  { dir, cpuProfileDir, baseline, websocket = false, persistence = false, httpApi = false } = {},
 ) {
   if (name === 'midge-volatile') {
     const volatile = persistence ? 'volatile' : false;
@@ -77,6 +77,11 @@ export async function startBroker(
   const wsPort = websocket ? await freePort() : undefined;
   const listeners = [`listener ${port} 127.0.0.1`];
   if (websocket) listeners.push(`listener ${wsPort} 127.0.0.1`, 'protocol websockets');
+  // The console scenarios: an HTTP API the poller may use without credentials (loopback only).
+  const apiPort = httpApi ? await freePort() : undefined;
+  if (apiPort !== undefined) {
+    listeners.push('http_api_allow_anonymous true', `listener ${apiPort} 127.0.0.1`, 'protocol http_api');
+  }
   const logFile = join(dir, `${name}-${port}.log`);
   const stdio = ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')];
   let child;
@@ -101,10 +106,12 @@ export async function startBroker(
   const exited = new Promise((resolve) => child.once('exit', resolve));
   await waitForPort(port, child, logFile);
   if (wsPort !== undefined) await waitForPort(wsPort, child, logFile);
+  if (apiPort !== undefined) await waitForPort(apiPort, child, logFile);
   return {
     name,
     /** Where the generator connects: the WebSocket listener in WebSocket runs. */
     port: wsPort ?? port,
+    apiPort,
     pid: child.pid,
     rssKiB: () => readRssKiB(child.pid),
     cpuSeconds: () => readCpuSeconds(child.pid),

@@ -50,11 +50,20 @@ export async function runOnce(
 ) {
   const websocket = scenario.transport === 'websocket';
   const persistence = scenario.persistence === true;
-  const broker = await startBroker(brokerName, { dir, cpuProfileDir, baseline, websocket, persistence });
+  const httpApi = scenario.console !== undefined;
+  const broker = await startBroker(brokerName, {
+    dir,
+    cpuProfileDir,
+    baseline,
+    websocket,
+    persistence,
+    httpApi,
+  });
   const specs = scenario
     .parts({ tag })
     .map((spec) => ({ ...spec, ws: websocket, host: '127.0.0.1', port: broker.port }));
   const parts = specs.map(() => new Part());
+  const stopConsole = scenario.console === 'open' ? pollConsole(broker.apiPort, `bench/${tag}`) : () => {};
   try {
     if (scenario.kind === 'idle') return await measureIdle(broker, parts, specs);
     // Subscribers everywhere first: part 0's publishers must not start before every subscription exists.
@@ -89,9 +98,25 @@ export async function runOnce(
       publishedPerSecond: sent,
     };
   } finally {
+    stopConsole();
     await Promise.all(parts.map((part) => part.close()));
     await broker.stop();
   }
+}
+
+/** What an open Topics page and topic page ask every second; returns the function that stops it. */
+function pollConsole(apiPort, topic) {
+  const base = `http://127.0.0.1:${apiPort}/api/v1/topics`;
+  const urls = [
+    `${base}/tree`,
+    `${base}/tree?prefix=bench`,
+    `${base}/series?topic=${encodeURIComponent(topic)}`,
+  ];
+  const poll = () =>
+    Promise.all(urls.map((url) => globalThis.fetch(url).then((r) => r.text()))).catch(() => undefined);
+  void poll();
+  const timer = setInterval(poll, 1000);
+  return () => clearInterval(timer);
 }
 
 async function measureIdle(broker, parts, specs) {

@@ -145,6 +145,27 @@ export const SCENARIOS = [
   { name: 'qos0', title: 'QoS 0 one-to-one, 64 B', ...throughput, parts: fanOut({ subs: 1 }) },
   { name: 'qos1', title: 'QoS 1 one-to-one, 64 B', ...throughput, parts: fanOut({ subs: 1, qos: 1 }) },
   { name: 'qos2', title: 'QoS 2 one-to-one, 64 B', ...throughput, parts: fanOut({ subs: 1, qos: 2 }) },
+  // The console's Topics page costs the broker while it is open (the topic tracker observes every message):
+  // the same QoS 0 one-to-one run with an HTTP API listener, once with nobody looking and once with a console
+  // poller asking for the topic tree and the topic's series every second, as the open pages do.
+  {
+    name: 'console-closed',
+    title: 'QoS 0 one-to-one, 64 B, HTTP API, console closed',
+    ...throughput,
+    sink: false,
+    brokers: ['midge'],
+    console: 'closed',
+    parts: fanOut({ subs: 1 }),
+  },
+  {
+    name: 'console-topics',
+    title: 'QoS 0 one-to-one, 64 B, HTTP API, console Topics page open',
+    ...throughput,
+    sink: false,
+    brokers: ['midge'],
+    console: 'open',
+    parts: fanOut({ subs: 1 }),
+  },
   {
     name: 'payload-16k',
     title: 'QoS 0 one-to-one, 16 KiB',

@@ -13,6 +13,7 @@ import { sendError } from './errors.js';
 import { registerConsole } from './console-static.js';
 import { registerConsoleRoutes } from './routes-console.js';
 import { registerSessionRoutes } from './routes-session.js';
+import { registerTopicRoutes } from './routes-topics.js';
 
 export interface HttpApiOptions {
   port: number;
@@ -70,6 +71,7 @@ export async function startHttpApi(broker: Broker, options: HttpApiOptions): Pro
   registerEventRoutes(app, broker, auth);
   registerSessionRoutes(app, auth);
   registerConsoleRoutes(app, broker, auth);
+  registerTopicRoutes(app, broker, auth, options.settings.consoleTopics);
   if (options.settings.console) registerConsole(app, broker, options.settings.consolePath);
   options.extend?.(app, auth);
   await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });

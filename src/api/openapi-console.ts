@@ -39,7 +39,29 @@ const statsSample = {
   ),
 };
 
-export const consoleSchemas = { ConsoleSession: sessionInfo, StatsSample: statsSample };
+const topicInfo = {
+  type: 'object',
+  properties: {
+    topic: { type: 'string' },
+    count: { type: 'integer', description: 'Messages seen since tracking started' },
+    rate: { type: 'integer', description: 'Messages in the last second' },
+    lastAt: { type: 'string', format: 'date-time', description: 'To the second' },
+    retained: { type: 'boolean', description: 'The RETAIN flag of the last message' },
+    payload: { type: 'string', description: 'The first 256 bytes of the last payload as UTF-8' },
+    size: { type: 'integer' },
+    truncated: { type: 'boolean' },
+  },
+};
+
+const topicParameter = {
+  name: 'topic',
+  in: 'query',
+  required: true,
+  schema: { type: 'string' },
+  description: 'The topic name',
+};
+
+export const consoleSchemas = { ConsoleSession: sessionInfo, StatsSample: statsSample, TopicInfo: topicInfo };
 
 export const consolePaths = {
   '/api/v1/session': {
@@ -120,6 +142,105 @@ export const consolePaths = {
           type: 'object',
           properties: { samples: { type: 'array', items: { $ref: '#/components/schemas/StatsSample' } } },
         }),
+        ...errors,
+      },
+    },
+  },
+  '/api/v1/topics': {
+    get: {
+      summary:
+        'Recently published topics (the http_api_console_topics most recent; tracking runs while these routes ' +
+        'are asked and stops a minute after), sorted, searchable by substring',
+      parameters: [
+        { name: 'search', in: 'query', required: false, schema: { type: 'string' } },
+        {
+          name: 'limit',
+          in: 'query',
+          required: false,
+          schema: { type: 'integer', minimum: 1, maximum: 10000 },
+        },
+        { name: 'offset', in: 'query', required: false, schema: { type: 'integer', minimum: 0 } },
+      ],
+      responses: {
+        200: json({
+          type: 'object',
+          properties: {
+            topics: { type: 'array', items: { $ref: '#/components/schemas/TopicInfo' } },
+            total: { type: 'integer' },
+            offset: { type: 'integer' },
+            limit: { type: 'integer' },
+          },
+        }),
+        ...errors,
+      },
+    },
+  },
+  '/api/v1/topics/tree': {
+    get: {
+      summary:
+        'The topic levels right below a prefix, with topic counts and rates; the prefix itself if it is a topic',
+      parameters: [{ name: 'prefix', in: 'query', required: false, schema: { type: 'string' } }],
+      responses: {
+        200: json({
+          type: 'object',
+          properties: {
+            prefix: { type: 'string' },
+            tracked: { type: 'integer' },
+            capacity: { type: 'integer' },
+            topic: { $ref: '#/components/schemas/TopicInfo' },
+            children: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  level: { type: 'string' },
+                  path: { type: 'string' },
+                  topics: { type: 'integer' },
+                  rate: { type: 'integer' },
+                  topic: { $ref: '#/components/schemas/TopicInfo' },
+                },
+              },
+            },
+          },
+        }),
+        ...errors,
+      },
+    },
+  },
+  '/api/v1/topics/series': {
+    get: {
+      summary:
+        "A topic's numbers over time (plain-number payloads as 'value', JSON number fields by dotted path), " +
+        'recorded from the first request on for 30 s after the last, at most 10 points a second, an hour kept',
+      parameters: [topicParameter],
+      responses: {
+        200: json({
+          type: 'object',
+          properties: {
+            topic: { type: 'string' },
+            times: { type: 'array', items: { type: 'integer' }, description: 'Unix ms' },
+            fields: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  field: { type: 'string' },
+                  values: { type: 'array', items: { type: ['number', 'null'] } },
+                },
+              },
+            },
+          },
+        }),
+        ...errors,
+      },
+    },
+  },
+  '/api/v1/topics/series.csv': {
+    get: {
+      summary: 'The same series as CSV: time (ISO 8601) and one column per field',
+      parameters: [topicParameter],
+      responses: {
+        200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } },
         ...errors,
       },
     },

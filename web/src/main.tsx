@@ -7,6 +7,9 @@ import { SignIn } from './pages/sign-in.js';
 import { Overview } from './pages/overview.js';
 import { Clients } from './pages/clients.js';
 import { ClientPage } from './pages/client.js';
+import { Users } from './pages/users.js';
+import { Topics } from './pages/topics.js';
+import { TopicPage } from './pages/topic.js';
 import './style.css';
 
 interface SessionInfo {
@@ -17,6 +20,8 @@ interface SessionInfo {
 const PAGES: { path: string; title: string }[] = [
   { path: '/', title: 'Overview' },
   { path: '/clients', title: 'Clients' },
+  { path: '/topics', title: 'Topics' },
+  { path: '/users', title: 'Users and ACLs' },
 ];
 
 function Page({ route }: { route: string }) {
@@ -27,6 +32,10 @@ function Page({ route }: { route: string }) {
       return <Overview />;
     case 'clients':
       return id === '' ? <Clients /> : <ClientPage clientId={decodeURIComponent(id)} />;
+    case 'topics':
+      return id === '' ? <Topics /> : <TopicPage topic={decodeURIComponent(id)} />;
+    case 'users':
+      return <Users />;
     default:
       return <p>No such page.</p>;
   }

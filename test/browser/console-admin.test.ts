@@ -1,0 +1,151 @@
+// The console's Users and ACLs and Topics pages in headless Chromium against the midge CLI: a user and rule made
+// in the console let mosquitto_sub subscribe and explain names the rule; numbers published with mosquitto_pub
+// (plain and JSON) appear in a topic's plot and CSV; hostile payloads stay text.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describeExit, startProcess } from '../interop/support.js';
+import { launchChromium, type Browser } from './chromium.js';
+import {
+  mosquittoPub,
+  seriousViolations,
+  signedInPage,
+  startConsoleBroker,
+  WAIT_MS,
+  type ConsoleBroker,
+} from './console-support.js';
+
+let broker: ConsoleBroker;
+let browser: Browser;
+
+before(async () => {
+  broker = await startConsoleBroker();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await broker?.midge.stop();
+});
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env.MIDGE_SCREENSHOTS !== '1') return;
+  await page.screenshot({ path: join('docs', 'console', `${name}.png`) });
+}
+
+test('a user and a rule created in the console let mosquitto_sub subscribe, and explain names the rule', async () => {
+  const page = await signedInPage(browser, broker);
+  try {
+    await page.getByRole('link', { name: 'Users and ACLs' }).click();
+    await page.getByRole('heading', { name: 'Users and ACLs' }).waitFor();
+    await page.getByLabel('Username', { exact: true }).fill('sensor');
+    await page.getByLabel('Password', { exact: true }).fill('sensor-secret');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.getByRole('status').filter({ hasText: 'Created sensor' }).waitFor();
+    await page.getByLabel('Rule username').fill('sensor');
+    await page.getByLabel('Rule topic').fill('lab/#');
+    await page.getByLabel('Rule access').selectOption('read');
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByRole('cell', { name: 'lab/#', exact: true }).waitFor();
+
+    const sub = startProcess(
+      '/usr/bin/stdbuf',
+      [
+        '-oL',
+        '/usr/bin/mosquitto_sub',
+        ...['-h', '127.0.0.1', '-p', String(broker.midge.port), '-u', 'sensor', '-P', 'sensor-secret'],
+        ...['-d', '-t', 'lab/dev9/x', '-C', '1'],
+      ],
+      { timeoutMs: WAIT_MS },
+    );
+    // Granted QoS 0, not 0x80.
+    await sub.waitForLine(/^Subscribed \(mid: \d+\): 0$/, WAIT_MS);
+    await mosquittoPub(broker, ['-t', 'lab/dev9/x', '-m', 'hello sensor']);
+    const exit = await sub.exit;
+    assert.equal(exit.code, 0, describeExit('mosquitto_sub', exit));
+    assert.match(exit.stdout, /^hello sensor$/m);
+
+    await page.getByLabel('May user').fill('sensor');
+    await page.getByLabel('do', { exact: true }).selectOption('subscribe');
+    await page.getByLabel('on topic').fill('lab/dev9/x');
+    await page.getByRole('button', { name: 'Explain' }).click();
+    const explanation = page.getByTestId('explanation');
+    await explanation.filter({ hasText: 'lab/#' }).waitFor();
+    assert.match((await explanation.textContent()) ?? '', /^allow/);
+    await screenshot(page, 'users');
+    assert.deepEqual(await seriousViolations(page), []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('numbers published to lab/dev1/temp (plain and JSON) appear in its plot and CSV', async () => {
+  const page = await signedInPage(browser, broker);
+  try {
+    await page.getByRole('link', { name: 'Topics', exact: true }).click();
+    await page.getByRole('heading', { name: 'Topics' }).waitFor();
+    await mosquittoPub(broker, ['-t', 'lab/dev1/temp', '-m', '20.5']);
+    await page.getByRole('button', { name: 'lab/' }).click();
+    await page.getByRole('button', { name: 'dev1/' }).click();
+    await page.getByRole('link', { name: 'lab/dev1/temp' }).click();
+    await page.getByRole('heading', { name: 'Topic lab/dev1/temp' }).waitFor();
+    // The page watches the topic now: what follows is recorded.
+    await mosquittoPub(broker, ['-t', 'lab/dev1/temp', '-m', '21.25']);
+    await mosquittoPub(broker, ['-t', 'lab/dev1/temp', '-m', '{"temp":22.75,"hum":40}']);
+    const latest = page.getByRole('list', { name: 'Latest values' });
+    await latest.getByText('temp: 22.75').waitFor();
+    await latest.getByText('hum: 40').waitFor();
+    await page.getByRole('img', { name: 'temp chart' }).waitFor();
+    await page.getByRole('img', { name: 'value chart' }).waitFor();
+    await screenshot(page, 'topic');
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Download CSV' }).click();
+    const file = await download;
+    const csv = await new Promise<string>((ok, fail) => {
+      void file.createReadStream().then((stream) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => ok(Buffer.concat(chunks).toString('utf8')));
+        stream.on('error', fail);
+      }, fail);
+    });
+    const rows = csv.trim().split('\r\n');
+    assert.equal(rows[0], 'time,value,temp,hum');
+    assert.deepEqual(
+      rows.slice(1).map((r) => r.split(',').slice(1).join(',')),
+      ['20.5,,', '21.25,,', ',22.75,40'],
+    );
+    assert.match(rows[1] as string, /^\d{4}-\d\d-\d\dT/);
+  } finally {
+    await page.close();
+  }
+});
+
+test('hostile topics and payloads stay text in the topic view', async () => {
+  const page = await signedInPage(browser, broker);
+  const dialogs: string[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  try {
+    const hostile = ['<img src=x onerror=alert(1)>', '</script><script>alert(2)</script>'];
+    for (const payload of hostile) await mosquittoPub(broker, ['-t', `evil/${payload}`, '-m', payload]);
+    await page.getByRole('link', { name: 'Topics', exact: true }).click();
+    await page.getByLabel('Search topics').fill('evil/');
+    for (const payload of hostile) {
+      await page.getByRole('link', { name: `evil/${payload}`, exact: true }).waitFor();
+      await page.getByText(payload, { exact: true }).first().waitFor();
+    }
+    await page.getByRole('link', { name: `evil/${hostile[0]}`, exact: true }).click();
+    await page
+      .getByTestId('last-payload')
+      .filter({ hasText: hostile[0] as string })
+      .waitFor();
+    assert.equal(await page.locator('img[src="x"]').count(), 0);
+    assert.deepEqual(dialogs, []);
+  } finally {
+    await page.close();
+  }
+});
