@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { request } from 'node:http';
 import { makeTestCerts, type TestCerts } from '../helpers/certs.js';
 import { uniquePrefix } from '../interop/support.js';
+import WebSocket from 'ws';
+import { decodePacket } from '../../src/protocol/decoder.js';
+import { encode } from '../../src/protocol/encoder.js';
 import { CONNECT, RawWsClient } from './ws-client.js';
 import { Clients, startListeners, type Brokered } from './support.js';
 
@@ -140,6 +143,38 @@ test('[MQTT-6.0.0-1] a text frame closes the connection with 1003', async () => 
     code: 1003,
     reason: 'MQTT over WebSocket uses binary frames only',
   });
+});
+
+test('(5.0) [MQTT-6.0.0-1][MQTT-6.0.0-2][MQTT-6.0.0-4] MQTT 5 over WebSocket: "mqtt" is selected, a CONNECT split over two frames gets CONNACK, a text frame closes with 1003', async () => {
+  const ws = new WebSocket(url(2), ['mqtt']);
+  const frames: Buffer[] = [];
+  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+  ws.on('message', (data: Buffer) => frames.push(data));
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  assert.equal(ws.protocol, 'mqtt');
+  const connect = encode(
+    {
+      type: 'connect',
+      protocolName: 'MQTT',
+      protocolVersion: 5,
+      clean: true,
+      keepalive: 60,
+      clientId: 'ws5',
+    },
+    5,
+  );
+  ws.send(connect.subarray(0, 5), { binary: true });
+  ws.send(connect.subarray(5), { binary: true });
+  const deadline = Date.now() + 5000;
+  while (frames.length === 0 && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  const connack = decodePacket(Buffer.concat(frames), 5);
+  assert.deepEqual([connack.type, connack.type === 'connack' && connack.reasonCode], ['connack', 0]);
+  ws.send('text', { binary: false });
+  assert.equal(await closed, 1003);
 });
 
 test('a frame larger than the maximum packet size closes the connection with 1009', async () => {
