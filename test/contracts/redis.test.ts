@@ -2,7 +2,12 @@
 // Redis Cluster. Every harness gets its own key prefix; reopen closes the storage and opens it again as the
 // same node (a restart reads back the sessions that node held).
 import { after, before } from 'node:test';
-import { openRedisStorage } from '../../src/store/redis/storage.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { withRetainedFrom } from '../../src/store/combine.js';
+import { openRedisRetained, openRedisStorage } from '../../src/store/redis/storage.js';
+import { openSqliteStorage } from '../../src/store/sqlite/storage.js';
 import { startRedis, type DatabaseService } from '../helpers/db-services.js';
 import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
 import { retainedStoreContract } from './retained-store.js';
@@ -50,3 +55,35 @@ sessionStoreContract('redis', harness(standaloneUrl));
 retainedStoreContract('redis', harness(standaloneUrl));
 sessionStoreContract('redis cluster', harness(clusterNodes));
 retainedStoreContract('redis cluster', harness(clusterNodes));
+
+// cluster_session_store local: each node's sessions in its own SQLite file, retained messages in Redis.
+const localSessions = (): StorageHarness => {
+  const prefix = `contract-${++harnesses}:`;
+  let dir: string | undefined;
+  const open = async () => {
+    dir ??= await mkdtemp(join(tmpdir(), 'midge-local-sessions-'));
+    const fail = (error: Error): void => {
+      throw error;
+    };
+    const sessions = await openSqliteStorage({ file: join(dir, 'midge.db'), sync: 'full', onFailure: fail });
+    const retained = await openRedisRetained({
+      redis: clusterNodes(),
+      nodeId: 'node-a',
+      prefix,
+      onFailure: fail,
+    });
+    return withRetainedFrom(sessions, retained);
+  };
+  return {
+    open,
+    reopen: async (storage) => {
+      await storage.close();
+      return open();
+    },
+    cleanup: async () => {
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    },
+  };
+};
+sessionStoreContract('sqlite sessions + redis cluster retained', localSessions);
+retainedStoreContract('sqlite sessions + redis cluster retained', localSessions);

@@ -28,7 +28,23 @@ export interface RedisStorage extends Storage {
   readonly retained: RedisRetainedStore;
 }
 
+/** Retained messages alone in Redis (`cluster_session_store local`: sessions stay in each node's own store). */
+export type RedisRetainedStorage = Omit<RedisStorage, 'sessions'>;
+
+/** Sessions and retained messages in Redis (`cluster_session_store redis`). */
 export async function openRedisStorage(options: RedisStorageOptions): Promise<RedisStorage> {
+  // Not a spread copy: `pending` is a getter and must stay one.
+  return (await open(options, true)) as RedisStorage;
+}
+
+export function openRedisRetained(options: RedisStorageOptions): Promise<RedisRetainedStorage> {
+  return open(options, false);
+}
+
+async function open(
+  options: RedisStorageOptions,
+  withSessions: boolean,
+): Promise<RedisRetainedStorage & { sessions?: RedisSessionStore }> {
   const target = parseRedisTarget(options.redis);
   const client = await openRedis(target, { onError: options.onError });
   let subscriber: RedisClient | undefined;
@@ -36,25 +52,27 @@ export async function openRedisStorage(options: RedisStorageOptions): Promise<Re
     subscriber = await openRedis(target, { onError: options.onError });
     const keys = new RedisKeys(options.prefix ?? 'midge:');
     const writer = new RedisWriter(client, { onFailure: options.onFailure, onCommit: options.onCommit });
-    const sessions = await RedisSessionStore.open(client, keys, writer, options.nodeId);
+    const sessions = withSessions
+      ? await RedisSessionStore.open(client, keys, writer, options.nodeId)
+      : undefined;
     const retained = await RedisRetainedStore.open(client, subscriber, keys, writer);
     const durability = await describeDurability(client);
     const where =
       target.kind === 'standalone'
         ? redactUrl(target.url)
         : `Redis Cluster ${target.nodes.map((n) => `${n.host}:${n.port}`).join(' ')}`;
-    const open = subscriber;
+    const opened = subscriber;
     return {
       sessions,
       retained,
-      description: `Redis ${where} (${durability})`,
+      description: `Redis ${where} (${withSessions ? 'sessions and retained messages' : 'retained messages'}; ${durability})`,
       get pending() {
         return writer.pending;
       },
       flush: () => writer.flush(),
       close: async () => {
         await writer.close();
-        await Promise.all([open.quit(), client.quit()]);
+        await Promise.all([opened.quit(), client.quit()]);
       },
     };
   } catch (error) {

@@ -100,13 +100,20 @@ export class RedisWriter {
     return this.#inFlight ?? Promise.resolve();
   }
 
-  /** Sends what is pending, waits for it, and refuses later writes. */
+  /**
+   * Sends what is pending, waits for it, and refuses later writes. Bounded: once a batch fails here (Redis
+   * away at shutdown) the rest is given up; it was never acknowledged to anyone.
+   */
   async close(): Promise<void> {
+    this.#closed = true;
     while (this.pending) {
       if (this.#inFlight === undefined) this.#send();
-      await this.#inFlight?.catch(() => undefined);
+      const failed = await this.#inFlight?.then(
+        () => false,
+        () => true,
+      );
+      if (failed === true) return;
     }
-    this.#closed = true;
   }
 
   readonly #send = (): void => {
