@@ -8,6 +8,7 @@ import type { Session } from '../session/session.js';
 import type { SessionRegistry } from '../session/registry.js';
 import type { WillScheduler } from '../session/will.js';
 import type { InboundTopicAliases } from '../session/topic-alias.js';
+import type { Outgoing, OutgoingSource } from '../session/types.js';
 import type { AuthChecks, AuthResult, EnhancedAuthConversation, Identity } from '../auth/types.js';
 import type { BrokerStats } from '../sys/stats.js';
 import type { HookRunner } from '../hooks/runner.js';
@@ -27,6 +28,8 @@ export type {
   BrokerStats,
   Logger,
   HookRunner,
+  Outgoing,
+  OutgoingSource,
 };
 
 /** The limits and switches the engine needs, filled by server.ts from the configuration. */

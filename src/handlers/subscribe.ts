@@ -5,6 +5,7 @@ import { parseSharedSubscription } from '../topic/shared.js';
 import type { BrokerContext, ClientLink, Identity, Session } from './context.js';
 import { whenStored } from './durable.js';
 import { assertWellFormedFilter } from './filter-check.js';
+import { streamRetained } from './retained-stream.js';
 
 type Decision = 'allow' | 'deny' | 'defer';
 interface Granted {
@@ -111,6 +112,10 @@ function subscribe(
   });
 }
 
+/**
+ * The retained messages of each granted filter follow the SUBACK, streamed as the client takes them
+ * (handlers/retained-stream.ts): a set of any size arrives complete.
+ */
 function sendRetained(
   ctx: BrokerContext,
   client: ClientLink,
@@ -124,16 +129,7 @@ function sendRetained(
     if (parseSharedSubscription(subscription.topicFilter) !== null) continue;
     const handling = v5 ? (subscription.retainHandling ?? 0) : 0;
     if (handling === 2 || (handling === 1 && !isNew)) continue;
-    for (const message of ctx.router.retainedFor(subscription.topicFilter)) {
-      if (!ctx.auth.authorizeRead(client.identity as Identity, message.topic)) continue;
-      // [MQTT-3.3.1-8] sent because of a new subscription: RETAIN=1.
-      session.deliver({
-        message,
-        qos: ctx.settings.upgradeOutgoingQos === true || qos < message.qos ? qos : message.qos,
-        retain: true,
-        subscriptionIds: subscriptionId === undefined ? undefined : [subscriptionId],
-      });
-    }
+    streamRetained(ctx, session, subscription.topicFilter, qos, subscriptionId);
   }
 }
 

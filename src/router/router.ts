@@ -57,6 +57,16 @@ export class Router {
     return this.#retained.match(filter);
   }
 
+  /** The topics of the retained messages a filter matches now: a snapshot a stream walks through. */
+  retainedTopics(filter: string): string[] {
+    return this.#retained.match(filter).map(topicOf);
+  }
+
+  /** The retained message of one topic as it is now (latest value; undefined when cleared or expired). */
+  retainedMessage(topic: string): Message | undefined {
+    return this.#retained.match(topic)[0];
+  }
+
   /** Removes a retained message without routing anything (admin). False when there was none. */
   clearRetained(topic: string): boolean {
     if (this.#retained.match(topic).length === 0) return false;
@@ -215,4 +225,8 @@ function grantFor(message: Message, options: SubscriptionOptions, upgrade: boole
     retain: options.retainAsPublished && message.retain,
     subscriptionIds: options.subscriptionId === undefined ? undefined : [options.subscriptionId],
   };
+}
+
+function topicOf(message: Message): string {
+  return message.topic;
 }

@@ -29,6 +29,7 @@ function outlet(): SessionOutlet & { sent: string[] } {
   return {
     sent,
     congested: false,
+    streamable: true,
     sendPublish: (outgoing) => {
       sent.push(outgoing.message.topic);
       return true;

@@ -9,6 +9,7 @@ function outlet(): SessionOutlet & { ids: number[] } {
   return {
     ids,
     congested: false,
+    streamable: true,
     sendPublish: (_o, id) => {
       ids.push(id as number);
       return true;

@@ -20,6 +20,7 @@ function outlet(): SessionOutlet & { sent: [string, number | undefined, boolean]
     sent,
     pubrels,
     congested: false,
+    streamable: true,
     sendPublish: (o, id, dup) => {
       sent.push([o.message.payload.toString(), id, dup]);
       return true;

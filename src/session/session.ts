@@ -4,7 +4,8 @@ import type { Will } from '../protocol/types.js';
 import type { DurabilityBarrier, SessionStore, StoredSession } from '../store/types.js';
 import { PacketIdAllocator } from './packet-ids.js';
 import { JournaledPacketIds, JournaledSubscriptions, ownedMessage } from './journal.js';
-import type { Outgoing, SessionDropReason, SessionLimits, SessionOutlet } from './types.js';
+import type { Outgoing, OutgoingSource, SessionDropReason, SessionLimits, SessionOutlet } from './types.js';
+import { PulledSources } from './sources.js';
 import { PublisherHold } from './publisher-hold.js';
 
 interface Inflight {
@@ -61,6 +62,8 @@ export class Session {
   /** Queue length from which publishers are held back; they go on once it is half that. */
   readonly #holdFrom: number;
   #publisherHold: PublisherHold | undefined;
+  /** Streams pulled after the queue as the connection takes them (retained messages of new subscriptions). */
+  #sources: PulledSources | undefined;
 
   constructor(
     readonly clientId: string,
@@ -192,8 +195,25 @@ export class Session {
     return (this.#publisherHold ??= new PublisherHold()).wait();
   }
 
+  /**
+   * Sends what `source` yields after everything queued, at the pace the client takes it: QoS 0 while the socket
+   * is not backed up, QoS 1/2 as the in-flight window frees. Nothing of it is queued, so neither
+   * max_queued_messages nor the congestion limit cuts it short. The source outlives a disconnection (it goes on
+   * when a client takes the session again) but not a restart or the end of the session.
+   */
+  stream(source: OutgoingSource): void {
+    (this.#sources ??= new PulledSources()).add(source);
+    this.#pump();
+  }
+
+  /** True while a pulled source still has messages to send. */
+  get streaming(): boolean {
+    return this.#sources !== undefined;
+  }
+
   /** Drops everything (clean start); subscriptions are removed from the router by the caller. */
   clear(): void {
+    this.#sources = undefined;
     this.#subscriptions?.clear();
     this.#inboundQos2?.clear();
     this.#inflightMap?.clear();
@@ -252,6 +272,8 @@ export class Session {
   /** Sends now when online and the window allows, else queues within the limits. */
   deliver(outgoing: Outgoing): void {
     const outlet = this.#outlet;
+    // The client sees this before any retained message for the topic still to be streamed: those are skipped.
+    if (this.#sources !== undefined) this.#sources.supersede(outgoing.message.topic);
     if (outgoing.qos === 0) {
       if (outlet !== undefined) {
         if (outlet.congested) this.#dropped(outgoing, 'congested');
@@ -333,9 +355,26 @@ export class Session {
     if (this.#queueHead === queue.length) {
       this.#queue = [];
       this.#queueHead = 0;
+      if (this.#sources !== undefined) this.#pull(outlet, this.#sources);
     } else if (this.#queueHead > 1024 && this.#queueHead * 2 > queue.length) {
       this.#queue = queue.slice(this.#queueHead);
       this.#queueHead = 0;
+    }
+  }
+
+  /** Pulls from the sources while the connection has room; the next drain or acknowledgement pulls again. */
+  #pull(outlet: SessionOutlet, sources: PulledSources): void {
+    for (;;) {
+      const next = sources.peek();
+      if (next === undefined) {
+        this.#sources = undefined;
+        return;
+      }
+      if (!outlet.streamable || (next.qos > 0 && !this.#roomInFlight())) return;
+      sources.take();
+      if (next.qos > 0) this.#send(outlet, next);
+      else if (outlet.sendPublish(next, undefined, false)) this.limits.onDelivered?.(this.clientId, next);
+      if (this.queuedCount > 0) return; // no packet id was free: it queued, and the queue goes first
     }
   }
 

@@ -21,6 +21,27 @@ export interface SessionOutlet {
   sendPubrel(packetId: number): void;
   /** True while the socket is backed up: QoS 0 messages are dropped rather than buffered without bound. */
   readonly congested: boolean;
+  /**
+   * True while little is buffered for the socket, so a pulled stream (OutgoingSource) may write more. Once it is
+   * false the socket's drain calls Session.pump() again.
+   */
+  readonly streamable: boolean;
+}
+
+/**
+ * Messages a session pulls one at a time as its client takes them (a new subscription's retained messages),
+ * instead of having them all pushed into its queue at once. Sources are kept in memory only.
+ */
+export interface OutgoingSource {
+  /** Identifies the source: a new source with the same key replaces the old one (a repeated SUBSCRIBE). */
+  readonly key: string;
+  /** The next message to send, or undefined when the source is exhausted. */
+  next(): Outgoing | undefined;
+  /**
+   * A live message on `topic` reached the session: the source must not send an older message for that topic
+   * after it.
+   */
+  superseded(topic: string): void;
 }
 
 export interface SessionLimits {
