@@ -172,9 +172,21 @@ describe('MQTT 5.0 enhanced authentication (SCRAM-SHA-512)', () => {
     assert.ok(challenge?.type === 'auth' && challenge.reasonCode === 0x18, JSON.stringify(challenge));
     return {
       scram,
+      challenge,
       answer: await continueWith(client, scram, challenge.properties?.authenticationData as Buffer),
     };
   }
+
+  test('(5.0) [MQTT-3.15.2-1][MQTT-3.15.2-2][MQTT-3.15.2-3] the AUTH packets the server sends carry defined reason codes (0x18, 0x00) and never a Reason String or User Property', async () => {
+    const client = await authenticated();
+    const { challenge, answer } = await reauthenticate(client, 'builder');
+    for (const auth of [challenge, answer]) {
+      assert.ok(auth?.type === 'auth', JSON.stringify(auth));
+      assert.ok([0x00, 0x18].includes(auth.reasonCode ?? 0));
+      assert.equal(auth.properties?.reasonString, undefined);
+      assert.equal(auth.properties?.userProperties, undefined);
+    }
+  });
 
   test('(5.0) [MQTT-4.12.1-1] re-authentication: AUTH 0x19, AUTH 0x18 turns, AUTH 0x00; the connection goes on', async () => {
     const client = await authenticated();

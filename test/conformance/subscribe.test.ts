@@ -104,6 +104,28 @@ describe('3.8 SUBSCRIBE / 3.9 SUBACK', () => {
     assert.deepEqual((await receiveAll(sub, 2)).map(text), ['ok1', 'ok2']);
   });
 
+  test('[MQTT-4.5.0-1] a message the server took is added to the session of every matching subscriber, online or offline', async () => {
+    const topic = uid('t');
+    const offlineId = uid('off');
+    const offline = await pool.connect(offlineId, { clean: false });
+    await subscribe(offline, `${topic}/#`, 1);
+    offline.disconnect();
+    await offline.expectClose();
+    const a = await pool.connect(uid('a'));
+    await subscribe(a, topic, 1);
+    const b = await pool.connect(uid('b'));
+    await subscribe(b, '+/+', 0);
+    const pub = await pool.connect(uid('p'));
+    await publish(pub, `${topic}/x`, 'not for a', { qos: 1 });
+    await publish(pub, topic, 'for all', { qos: 1 });
+    assert.equal(text(await receive(a)), 'for all');
+    const again = await pool.connect(offlineId, { clean: false });
+    assert.deepEqual((await receiveAll(again, 2)).map(text), ['not for a', 'for all']);
+    await expectSettled(a);
+    assert.equal(text(await receive(b)), 'not for a');
+    await expectSettled(b);
+  });
+
   test('[MQTT-3.8.4-3] subscribing again to an identical filter replaces the subscription: the new QoS applies, one copy is delivered', async () => {
     const topic = uid('t');
     const sub = await pool.connect(uid('s'));

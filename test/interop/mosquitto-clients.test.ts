@@ -95,7 +95,7 @@ for (const [label, version] of [
 
   describe(`mosquitto_pub/mosquitto_sub ${label}`, () => {
     test(
-      'QoS 0, 1 and 2 messages published by mosquitto_pub reach mosquitto_sub',
+      '[MQTT-7.0.0-2] QoS 0, 1 and 2 messages published by mosquitto_pub reach mosquitto_sub, with no extension on either side',
       { timeout: 20000 },
       async () => {
         const prefix = uniquePrefix(`mosquitto-${version}-qos`);

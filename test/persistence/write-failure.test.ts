@@ -22,7 +22,7 @@ async function lock(db: Database.Database): Promise<void> {
   }
 }
 
-test('a failed store write is never acknowledged: the publisher is disconnected, later ones too', async () => {
+test('[MQTT-4.8.0-2] a failed store write (a transient failure) is never acknowledged: the publisher is disconnected, later ones too', async () => {
   const broker = await startPersistent();
   // timeout 0: the broker runs in this process, so waiting for its lock here would stop it committing.
   const locker = new Database(broker.file, { timeout: 0 });
