@@ -189,3 +189,34 @@ describe('Redis stores and Redis faults (standalone, appendfsync always)', () =>
     assert.deepEqual(payloads(b, '#'), ['down=set while down']);
   });
 });
+
+describe('Redis stores and Redis Cluster faults', () => {
+  test('a master restarted under writes: nothing is confirmed while its slots are down, everything lands after', async () => {
+    const redis = cluster;
+    assert.ok(redis);
+    const prefix = `cluster-restart-${++prefixes}:`;
+    const address = redis.addresses.join(' ');
+    const a = await openRedisStorage({ redis: address, nodeId: 'a', prefix, onFailure: () => undefined });
+    open.push(a);
+    // Enough sessions that every master holds some of them.
+    const ids = Array.from({ length: 30 }, (_, i) => `dev-${i}`);
+    for (const id of ids) a.sessions.putSession(id, { expiryInterval: 600 });
+    await a.flush();
+    const master = redis.nodes[0];
+    assert.ok(master);
+    await master.kill();
+    for (const id of ids) a.sessions.addOutgoing(id, { message: message('t', id), qos: 1, retain: false });
+    await assert.rejects(a.flush(), 'a batch touching the dead master is not confirmed');
+    await master.start();
+    await redis.waitHealthy();
+    await until('the writes made meanwhile to be acknowledged', () => !a.pending, 20_000);
+    const b = await node(address, 'a', prefix);
+    const loaded = b.sessions.load(Date.now());
+    assert.equal(loaded.length, ids.length);
+    for (const session of loaded)
+      assert.deepEqual(
+        session.outgoing.map((o) => o.message.payload.toString()),
+        [session.clientId],
+      );
+  });
+});
