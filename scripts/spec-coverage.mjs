@@ -84,7 +84,7 @@ export function coverage(specDir = SPEC_DIR, root = ROOT) {
   for (const file of files) {
     const mqtt5File = basename(file).startsWith('mqtt5');
     for (const title of strings(readFileSync(file, 'utf8'))) {
-      const marked5 = mqtt5File || /\(5\.0\)|\b5\.0\b|MQTT 5\b/.test(title);
+      const marked5 = mqtt5File || /\(5\.0\)|\b5\.0\b|MQTT 5\b/.test(title.replace(ID, ''));
       for (const [id] of title.matchAll(ID)) {
         const only5 = all5.has(id) && !all311.has(id);
         const only311 = all311.has(id) && !all5.has(id);

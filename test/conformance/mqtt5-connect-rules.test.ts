@@ -65,7 +65,7 @@ describe('MQTT 5.0 CONNECT, CONNACK, sessions and DISCONNECT', { concurrency: tr
     assert.deepEqual(await client.expectClose(), [{ type: 'connack', sessionPresent: false, reasonCode: 1 }]);
   });
 
-  test('(5.0) [MQTT-3.1.2-6][MQTT-3.2.2-3][MQTT-3.1.3-2][MQTT-4.1.0-1] Clean Start 0 without a session creates one (Session Present 0); the ClientId finds it again (Session Present 1) with its subscriptions', async () => {
+  test('(5.0) [MQTT-3.1.2-6][MQTT-3.1.2-5][MQTT-3.2.2-3][MQTT-3.1.3-2][MQTT-4.1.0-1] Clean Start 0 without a session creates one (Session Present 0); the ClientId finds it again (Session Present 1) with its subscriptions', async () => {
     const id = uid();
     const topic = uid('t');
     const session = { sessionExpiryInterval: 600 };
