@@ -10,7 +10,10 @@ bash scripts/install-test-deps.sh
 npm run build
 npm run typecheck
 npm run lint
-node scripts/run-tests.mjs "$@"
 if [ "$second_node" != none ] && [ "v$second_node" != "$(node --version)" ]; then
+  # The container image's build (a fresh `npm ci`, minutes) runs once, in the Node 24 run: the image's Node.
+  MIDGE_TEST_EXCLUDE=packaging/build-image node scripts/run-tests.mjs "$@"
   bash scripts/test-node.sh "$second_node" "$@"
+else
+  node scripts/run-tests.mjs "$@"
 fi
