@@ -13,6 +13,7 @@ import { loadConfigFile } from '../../src/index.js';
 import { closeClient, connectClient, subscribe } from '../helpers/mqttjs.js';
 import { freePort } from '../helpers/midge-process.js';
 import { serveBetterSqliteBinding } from '../helpers/prebuilt-binding.js';
+import { runCommand } from '../helpers/run-command.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
@@ -49,14 +50,7 @@ function dependencyNamesIn(modules: string): Set<string> {
 }
 
 function run(command: string, args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; output: string }>((ok, fail) => {
-    const child = spawn(command, args, { cwd: work, env: { ...process.env, ...env } });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', fail);
-    child.once('close', (code) => ok({ code, output }));
-  });
+  return runCommand(command, args, { cwd: work, env: { ...process.env, ...env } });
 }
 
 before(

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { closeClient, connectClient, subscribe } from '../helpers/mqttjs.js';
 import { freePort } from '../helpers/midge-process.js';
 import { serveBetterSqliteBinding } from '../helpers/prebuilt-binding.js';
+import { runCommand } from '../helpers/run-command.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
@@ -24,20 +25,8 @@ const env = {
   PATH: [join(prefix, 'bin'), dirname(process.execPath), process.env.PATH ?? ''].join(delimiter),
 };
 
-interface Finished {
-  code: number | null;
-  output: string;
-}
-
 function run(command: string, args: string[], options: { cwd: string; extraEnv?: Record<string, string> }) {
-  return new Promise<Finished>((ok, fail) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: { ...env, ...options.extraEnv } });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', fail);
-    child.once('close', (code) => ok({ code, output }));
-  });
+  return runCommand(command, args, { cwd: options.cwd, env: { ...env, ...options.extraEnv } });
 }
 
 interface Running {
