@@ -11,7 +11,7 @@ import type { Message } from './router/types.js';
 import { MessageDelivery } from './session/delivery.js';
 import { SessionRegistry } from './session/registry.js';
 import { NEVER_EXPIRES, type Session } from './session/session.js';
-import { WillScheduler } from './session/will.js';
+import { WillScheduler, willMessage } from './session/will.js';
 import type { AuthChecks } from './auth/types.js';
 import { buildAuth } from './server-auth.js';
 import { createListener } from './server-listeners.js';
@@ -32,6 +32,8 @@ import type { BrokerControl } from './control/types.js';
 import type { Outgoing, SessionLimits } from './session/types.js';
 import { listenerId } from './config/listener-id.js';
 import { registerConfiguredHooks } from './control/hooks-setup.js';
+import { ClusterClients, ClusterGlue, clusterNodeId } from './server-cluster.js';
+import type { ClusterBus } from './cluster/types.js';
 import type { LogTopicSink } from './observability/log-topic.js';
 import { peerOf } from './observability/connection-log.js';
 import {
@@ -105,7 +107,7 @@ class MidgeBroker implements Broker {
   readonly #delivery: MessageDelivery;
   readonly #router: Router;
   readonly #auth: AuthChecks;
-  readonly #clients = new Map<string, ClientLink>();
+  readonly #clients: Map<string, ClientLink>;
   readonly #connections = new Set<Connection>();
   readonly #listeners: Listener[] = [];
   readonly #addresses: ListenerAddress[] = [];
@@ -118,12 +120,16 @@ class MidgeBroker implements Broker {
   #retained: RetainedStore = new MemoryRetainedStore();
   readonly #hooks: HookRunner;
   readonly control: Control;
+  /** Set with cluster_* directives; the bus exists once start() joined the cluster. */
+  readonly #cluster: ClusterGlue | undefined;
+  #bus: ClusterBus | undefined;
 
   constructor(config: Config, log: Logger, logTopic: LogTopicSink | undefined) {
     this.config = config;
     this.#log = log;
     this.#logTopic = logTopic;
     this.#settings = engineSettings(config);
+    this.#clients = config.cluster === undefined ? new Map() : new ClusterClients();
     this.#wills = new WillScheduler((message) => this.#publishObserved(message, 'will'), {
       held: (clientId, will, at) => this.#sessions.keepWill(clientId, will, at),
       released: (clientId) => this.#sessions.keepWill(clientId, undefined),
@@ -138,6 +144,7 @@ class MidgeBroker implements Broker {
     };
     this.#sessions = new SessionRegistry(limits, (session) => {
       this.#forgetSubscriptions(session);
+      this.#cluster?.sessionEnded(session);
       this.#wills.sessionEnded(session.clientId); // [MQTT-3.1.3-9] a delayed will goes out when its session ends
     });
     this.#hooks = new HookRunner(log);
@@ -199,8 +206,25 @@ class MidgeBroker implements Broker {
       clients: this.#clients,
       publish: (message) => this.#delivery.route(message),
       assignClientId: () => `${config.autoIdPrefix}${randomUUID()}`,
-      durability: config.persistence ? this.#durability() : undefined,
+      durability: config.persistence || config.cluster !== undefined ? this.#durability() : undefined,
     };
+    if (config.cluster !== undefined) {
+      const glue = new ClusterGlue(
+        {
+          router: this.#router,
+          sessions: this.#sessions,
+          clients: this.#clients,
+          log,
+          deliverLocal: (message) => this.#delivery.routeLocally(message),
+          publishWill: (clientId, will) => this.#publishObserved(willMessage(clientId, will), 'will'),
+        },
+        config.cluster,
+        clusterNodeId(config, config.cluster),
+      );
+      this.#cluster = glue;
+      this.#ctx = { ...this.#ctx, cluster: glue };
+      this.#router.onRouteChange = (filter, added) => glue.routeChanged(filter, added);
+    }
     this.control = new Control({
       sessions: this.#sessions,
       clients: this.#clients,
@@ -246,6 +270,12 @@ class MidgeBroker implements Broker {
     attachLogTopic(this.#logTopic, (message) => this.#delivery.route(message));
     await this.#auth.start();
     if (this.config.persistence) await this.#openStorage();
+    if (this.#cluster !== undefined) {
+      const bus = await this.#cluster.start();
+      this.#bus = bus;
+      this.#delivery.remote = bus;
+      this.#router.sharedElsewhere = (groupId, message) => bus.sharedElsewhere(groupId, message);
+    }
     await registerConfiguredHooks(this.config, {
       hooks: this.#hooks,
       stats: this.#stats,
@@ -313,12 +343,29 @@ class MidgeBroker implements Broker {
 
   #durability(): Durability {
     const storage = (): Storage | undefined => this.#storage;
+    const bus = (): ClusterBus | undefined => this.#bus;
     return {
+      // In a cluster a QoS 1/2 acknowledgement also waits until every node that must deliver the message
+      // holds it in its inbound stream (issue 13).
       get pending() {
-        return storage()?.pending ?? false;
+        return (storage()?.pending ?? false) || (bus()?.pending ?? false);
       },
-      flush: () => storage()?.flush() ?? Promise.resolve(),
+      flush: () => {
+        const cluster = bus();
+        const stored = storage()?.flush() ?? Promise.resolve();
+        return cluster === undefined || !cluster.pending
+          ? stored
+          : Promise.all([stored, cluster.flush()]).then(() => undefined);
+      },
       failed: (client, error) => {
+        if ((error as Error).message.startsWith('MIDGE_CLUSTER')) {
+          this.#log.warn(
+            { clientId: client.identity?.clientId, err: error },
+            'cluster: a message could not reach another node; not acknowledged, disconnecting the publisher so it sends again',
+          );
+          client.close(true, 'cluster forward failed', ReasonCode.ImplementationSpecificError);
+          return;
+        }
         this.#log.error(
           { clientId: client.identity?.clientId, err: error },
           'MIDGE_STORE_WRITE_FAILED: not acknowledged; disconnecting the client so it sends again later',
@@ -382,6 +429,10 @@ class MidgeBroker implements Broker {
   /** Stop accepting, tell MQTT 5 clients the server is shutting down, close every connection. */
   async stop(): Promise<void> {
     this.#sys.stop();
+    // Leaving the cluster first: our clients' wills are still in Redis, so the node publishes those due now.
+    await this.#bus?.stop();
+    this.#delivery.remote = undefined;
+    this.#bus = undefined;
     this.#logTopic?.attach(undefined);
     // A net.Server closes only once its connections are gone: stop accepting first, then close them.
     const closing = Promise.all(this.#listeners.map((l) => l.close()));

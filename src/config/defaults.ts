@@ -60,6 +60,10 @@ export const DEFAULTS = {
   maxTopicAlias: 10,
   /** Seconds; 0 = persistent sessions of disconnected clients never expire. */
   persistentClientExpiration: 0,
+  /** cluster_lease_seconds: a node silent this long is dead; its routes, client ids and wills are taken over. */
+  clusterLeaseSeconds: 10,
+  /** cluster_session_store: persistent sessions stay in each node's own store unless 'redis' is asked for. */
+  clusterSessionStore: 'local' as 'local' | 'redis',
   envelope: {
     windowSeconds: 300,
     replayCacheSize: 100_000,

@@ -11,7 +11,7 @@ import {
   PROTOCOL_MAX_TOPIC_ALIAS,
   TLS_VERSIONS,
 } from './defaults.js';
-import type { Config, ListenerConfig, LogConfig, WebhookConfig } from './schema.js';
+import type { ClusterConfig, Config, ListenerConfig, LogConfig, WebhookConfig } from './schema.js';
 import { TIMESTAMP_CONVERSIONS, unknownConversion } from '../observability/log-format.js';
 
 /** Where a directive was written, for error messages. */
@@ -23,7 +23,8 @@ export interface At {
 
 /** The configuration being built while a file is read. */
 export interface ParseState {
-  draft: Omit<Partial<Config>, 'log' | 'httpApi' | 'envelope'> & {
+  draft: Omit<Partial<Config>, 'log' | 'httpApi' | 'envelope' | 'cluster'> & {
+    cluster?: Partial<ClusterConfig>;
     httpApi?: Partial<Config['httpApi']>;
     envelope?: Partial<Config['envelope']>;
     listeners: ListenerConfig[];
@@ -181,9 +182,48 @@ function envelopeSetting(
   };
 }
 
+/** Redis Cluster seeds are host:port; a single Redis is a redis:// or rediss:// URL. */
+const REDIS_URL = /^rediss?:\/\/\S+$/;
+const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[^\s:/]+):(\d{1,5})$/;
+
+function cluster(
+  apply: (draft: Partial<ClusterConfig>, value: string, at: At) => void,
+  expects: string,
+): Directive {
+  return { expects, apply: (state, value, at) => apply((state.draft.cluster ??= {}), value, at) };
+}
+
+const CLUSTER_REDIS_EXPECTS = 'a redis:// or rediss:// URL, or one or more host:port of a Redis Cluster';
+
 const EXPIRY_UNITS: Record<string, number> = { h: 3600, d: 86400, w: 604800, m: 2592000, y: 31536000 };
 
 export const DIRECTIVES: Record<string, Directive> = {
+  // Cluster (Midge; mosquitto has none): docs/CLUSTER.md
+  cluster_redis: cluster((draft, value, at) => {
+    const seeds = value.split(/[\s,]+/).filter((seed) => seed.length > 0);
+    const url = seeds.length === 1 && REDIS_URL.test(seeds[0] as string);
+    const ports = seeds.every((seed) => {
+      const port = HOST_PORT.exec(seed)?.[2];
+      return port !== undefined && Number(port) > 0 && Number(port) <= 65535;
+    });
+    if (seeds.length === 0 || (!url && !ports)) throw badValue(at, CLUSTER_REDIS_EXPECTS, value);
+    draft.redis = seeds;
+  }, CLUSTER_REDIS_EXPECTS),
+  cluster_node_id: cluster((draft, value, at) => {
+    // The id is part of Redis key names and stream entries: printable, no spaces, not too long.
+    if (!/^[A-Za-z0-9._:@-]{1,100}$/.test(value))
+      throw badValue(at, 'a node name of letters, digits and . _ : @ - (at most 100)', value);
+    draft.nodeId = value;
+  }, 'a node name'),
+  cluster_session_store: cluster((draft, value, at) => {
+    draft.sessionStore = parseChoice(value, ['local', 'redis'] as const, at);
+  }, "one of 'local', 'redis'"),
+  cluster_lease_seconds: cluster(
+    (draft, value, at) => {
+      draft.leaseSeconds = parseWhole(value, 2, 3600, at);
+    },
+    describeRange(2, 3600),
+  ),
   // Listeners
   port: {
     expects: 'a port number from 0 to 65535',

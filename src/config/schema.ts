@@ -108,8 +108,22 @@ export interface EnvelopeConfig {
   routeByType: boolean;
 }
 
+/** Several Midge nodes acting as one broker over Redis (docs/CLUSTER.md). */
+export interface ClusterConfig {
+  /** cluster_redis: one redis:// or rediss:// URL, or several host:port seeds of a Redis Cluster. */
+  redis: string[];
+  /** cluster_node_id; default: hostname:port of the first listener. */
+  nodeId?: string;
+  /** cluster_session_store: where persistent sessions live in a cluster. */
+  sessionStore: 'local' | 'redis';
+  /** cluster_lease_seconds: how long a node's lease lasts without a heartbeat. */
+  leaseSeconds: number;
+}
+
 export interface Config {
   listeners: ListenerConfig[];
+  /** Set by any cluster_* directive; undefined = a single node that never loads a Redis client. */
+  cluster?: ClusterConfig;
   httpApi: HttpApiConfig;
   envelope: EnvelopeConfig;
   /** JavaScript modules exporting BrokerHooks (`plugin /path/hooks.js`). */
@@ -175,7 +189,8 @@ export interface Config {
 }
 
 /** What callers pass: any subset of Config, with `log` also partial. */
-export type ConfigInput = Partial<Omit<Config, 'log' | 'httpApi' | 'envelope'>> & {
+export type ConfigInput = Partial<Omit<Config, 'log' | 'httpApi' | 'envelope' | 'cluster'>> & {
+  cluster?: Partial<ClusterConfig>;
   log?: Partial<LogConfig>;
   httpApi?: Partial<HttpApiConfig>;
   envelope?: Partial<EnvelopeConfig>;
@@ -255,6 +270,7 @@ export function resolveConfig(input: ConfigInput = {}): Config {
     pidFile: input.pidFile,
     notes: [...(input.notes ?? [])],
   };
+  if (input.cluster !== undefined) config.cluster = resolveCluster(input.cluster);
   checkConfig(config);
   return config;
 }
@@ -299,4 +315,25 @@ function checkConfig(config: Config): void {
     throw bad('queueOverflow', "'drop_newest' or 'drop_oldest'", config.queueOverflow);
   checkInteger('maxTopicAlias', config.maxTopicAlias, 0, PROTOCOL_MAX_TOPIC_ALIAS);
   checkInteger('persistentClientExpiration', config.persistentClientExpiration, 0, Number.MAX_SAFE_INTEGER);
+}
+
+/** A cluster needs Redis; everything else has a default. */
+function resolveCluster(input: Partial<ClusterConfig>): ClusterConfig {
+  const redis = [...(input.redis ?? [])];
+  if (redis.length === 0) {
+    throw new ConfigError(
+      'MIDGE_CONFIG_BAD_VALUE',
+      "a cluster_* directive needs 'cluster_redis URL' (or host:port seeds of a Redis Cluster)",
+    );
+  }
+  const cluster: ClusterConfig = {
+    redis,
+    sessionStore: input.sessionStore ?? DEFAULTS.clusterSessionStore,
+    leaseSeconds: input.leaseSeconds ?? DEFAULTS.clusterLeaseSeconds,
+  };
+  if (input.nodeId !== undefined) cluster.nodeId = input.nodeId;
+  checkInteger('cluster.leaseSeconds', cluster.leaseSeconds, 2, 3600);
+  if (cluster.sessionStore !== 'local' && cluster.sessionStore !== 'redis')
+    throw bad('cluster.sessionStore', "'local' or 'redis'", cluster.sessionStore);
+  return cluster;
 }

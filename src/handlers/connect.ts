@@ -161,6 +161,10 @@ async function admit(
     if (!outcome.ok) return refuse(ctx, client, outcome.reasonCode, outcome.reason);
   }
 
+  // In a cluster the id is claimed cluster-wide first: a connection holding it on another node is closed.
+  const moved = ctx.cluster === undefined ? undefined : await ctx.cluster.claim(clientId, packet.clean);
+  if (client.closed) return;
+
   takeOver(ctx, client, clientId);
 
   const properties = packet.properties;
@@ -170,7 +174,11 @@ async function admit(
       : packet.clean
         ? 0
         : settings.persistentClientExpiration;
-  const { session, present } = ctx.sessions.open(clientId, packet.clean, expiry);
+  const opened = ctx.sessions.open(clientId, packet.clean, expiry);
+  const session = opened.session;
+  ctx.cluster?.opened(session, moved);
+  // A session handed over by the node the client was on before counts as present [MQTT-3.2.2-2].
+  const present = opened.present || moved !== undefined;
   // [MQTT-3.1.3-9] a will still waiting for its delay is not sent once the session has a connection again.
   ctx.wills.cancel(clientId);
   // The will may outlive this connection's read buffer by its delay: it keeps its own copy of the payload.

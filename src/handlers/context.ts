@@ -13,6 +13,7 @@ import type { AuthChecks, AuthResult, EnhancedAuthConversation, Identity } from 
 import type { BrokerStats } from '../sys/stats.js';
 import type { HookRunner } from '../hooks/runner.js';
 import type { Logger } from 'pino';
+import type { MovedSession } from '../cluster/types.js';
 
 export { NEVER_EXPIRES } from '../session/session.js';
 export type {
@@ -138,6 +139,17 @@ export interface Durability {
   failed(client: ClientLink, error: unknown): void;
 }
 
+/** The cluster as CONNECT sees it (set only with cluster_* directives). */
+export interface ClusterLink {
+  /**
+   * Claims the client id cluster-wide [MQTT-3.1.4-2]: a connection holding it on another node is closed there.
+   * Without clean start, the session that node had comes back with its subscriptions.
+   */
+  claim(clientId: string, cleanStart: boolean): Promise<MovedSession | undefined>;
+  /** CONNECT opened `session` under the claim it just made; `moved` is what claim() brought back. */
+  opened(session: Session, moved: MovedSession | undefined): void;
+}
+
 /** The broker as the engine sees it. */
 export interface BrokerContext {
   readonly settings: EngineSettings;
@@ -162,6 +174,8 @@ export interface BrokerContext {
   publish(message: Message): RouteResult;
   /** A fresh, unique client id for an empty one [MQTT-3.1.3-6]. */
   assignClientId(): string;
-  /** Set when the broker persists: see Durability. Without it acknowledgements go out at once. */
+  /** Set when the broker persists or is in a cluster: see Durability. Without it acknowledgements go out at once. */
   readonly durability?: Durability;
+  /** Set in a cluster: client ids are claimed cluster-wide. */
+  readonly cluster?: ClusterLink;
 }

@@ -25,6 +25,10 @@ export class Router {
    * the QoS of the subscription, even above the message's.
    */
   upgradeOutgoingQos = false;
+  /** Told when a (subscriber, filter) pair appears or goes: a cluster keeps its route table from it. */
+  onRouteChange: ((filter: string, added: boolean) => void) | undefined;
+  /** In a cluster: true when another node serves this message's shared group (its turn is elsewhere). */
+  sharedElsewhere: ((groupId: string, message: Message) => boolean) | undefined;
 
   constructor(sink: DeliverySink, retained: RetainedStore) {
     this.#sink = sink;
@@ -42,15 +46,23 @@ export class Router {
   /** Adds or replaces [MQTT-3.8.4-3] the subscription of `key` to `filter`; true when it is new. */
   subscribe(key: string, filter: string, options: SubscriptionOptions): boolean {
     const shared = parseSharedSubscription(filter);
-    if (shared === null) return this.#tree.add(filter, key, options);
-    if (!shared.ok) return false; // the handler refuses malformed shared filters before they get here
-    return this.#shared.add(shared.group, shared.filter, key, options);
+    let added: boolean;
+    if (shared === null) added = this.#tree.add(filter, key, options);
+    else if (!shared.ok)
+      return false; // the handler refuses malformed shared filters before they get here
+    else added = this.#shared.add(shared.group, shared.filter, key, options);
+    if (added) this.onRouteChange?.(filter, true);
+    return added;
   }
 
   unsubscribe(key: string, filter: string): boolean {
     const shared = parseSharedSubscription(filter);
-    if (shared === null) return this.#tree.remove(filter, key);
-    return shared.ok && this.#shared.remove(shared.group, shared.filter, key);
+    const removed =
+      shared === null
+        ? this.#tree.remove(filter, key)
+        : shared.ok && this.#shared.remove(shared.group, shared.filter, key);
+    if (removed) this.onRouteChange?.(filter, false);
+    return removed;
   }
 
   retainedFor(filter: string): Message[] {
@@ -124,8 +136,11 @@ export class Router {
    * that member's subscription. Independent of the member's own non-shared subscriptions.
    */
   #deliverShared(message: Message, result: RouteResult): void {
-    for (const group of this.#shared.match(message.topic))
+    const elsewhere = this.sharedElsewhere;
+    for (const group of this.#shared.match(message.topic)) {
+      if (elsewhere !== undefined && elsewhere(group.id, message)) continue; // another node's member has it
       this.#deliverToGroup(group, message, undefined, result);
+    }
   }
 
   /**

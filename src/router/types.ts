@@ -14,6 +14,8 @@ export interface Message {
   readonly origin?: string;
   /** Date.now() when received, for message expiry. */
   readonly receivedAt: number;
+  /** Set when another cluster node forwarded the message here: it is delivered locally, never forwarded again. */
+  readonly fromNode?: string;
   /** Encoded PUBLISH frames, one per protocol version x QoS x retain flag, filled lazily on delivery. */
   frames?: (PublishFrame | undefined)[];
   /** The copy of this message that owns its payload bytes, made once when a session has to keep it. */
@@ -75,6 +77,8 @@ export interface DeliverySink {
   mayRead?(subscriberKey: string, topic: string): boolean;
   /** Whether the subscriber is connected now: shared subscriptions prefer members that are. */
   online?(subscriberKey: string): boolean;
+  /** In a cluster: true when another node delivers this message to the shared group (its turn is elsewhere). */
+  sharedElsewhere?(groupId: string, message: Message): boolean;
 }
 
 /**

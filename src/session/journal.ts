@@ -72,6 +72,7 @@ export function ownedMessage(message: Message): Message {
     properties: message.properties,
     origin: message.origin,
     receivedAt: message.receivedAt,
+    fromNode: message.fromNode,
     frames: message.frames,
     owned: undefined,
   };
