@@ -123,12 +123,38 @@ for (const layout of ['standalone', 'cluster'] as const) {
       await b.flush();
       assert.deepEqual(await b.sessions.sessionsOf('a'), []);
       assert.deepEqual(await b.sessions.sessionsOf('b'), ['dev']);
+      // Node a, told its session moved, lets go of it: its end there does not delete it from Redis.
+      a.sessions.release('dev');
+      a.sessions.deleteSession('dev');
+      a.sessions.addInbound('dev', 11);
+      await a.flush();
       // b restarting gets the session back as its own.
       const b2 = await node(address(), 'b', prefix);
       assert.deepEqual(
         b2.sessions.load(Date.now()).flatMap((x) => x.outgoing.map((o) => o.message.payload.toString())),
         ['one', 'two', 'three', 'four'],
       );
+      assert.deepEqual(b2.sessions.load(Date.now())[0]?.inboundQos2, [9]);
+    });
+
+    test('a new session under a client id starts empty, whatever Redis still held under it', async () => {
+      const prefix = `fresh-${++prefixes}:`;
+      const a = await node(address(), 'a', prefix);
+      a.sessions.putSession('dev', { expiryInterval: 60 });
+      a.sessions.putSubscription('dev', 'old/#', {
+        qos: 1,
+        noLocal: false,
+        retainAsPublished: false,
+        retainHandling: 0,
+      });
+      a.sessions.addOutgoing('dev', { message: message('old/1', 'stale'), qos: 1, retain: false });
+      await a.flush();
+      const b = await node(address(), 'b', prefix);
+      b.sessions.putSession('dev', { expiryInterval: 60 });
+      await b.flush();
+      const resumed = await (await node(address(), 'c', prefix)).sessions.loadSession('dev');
+      assert.equal(resumed?.subscriptions.size, 0);
+      assert.deepEqual(resumed?.outgoing, []);
     });
   });
 }

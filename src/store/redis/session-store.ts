@@ -42,6 +42,8 @@ export class RedisSessionStore implements SessionStore, BatchSource {
   readonly #writer: RedisWriter;
   readonly #nodeId: string;
   readonly #held = new Map<string, HeldSession>();
+  /** Sessions handed to another node: their end here must not delete them from Redis. */
+  readonly #released = new Set<string>();
   #changes = new Map<string, Changes>();
   #sent = new Map<string, Changes>();
   /**
@@ -90,15 +92,21 @@ export class RedisSessionStore implements SessionStore, BatchSource {
     if (owner !== undefined && owner !== this.#nodeId)
       await this.#client.srem(this.#keys.owned(owner), clientId);
     for (const seq of held.outgoing.keys()) if (seq >= this.#nextSeq) this.#nextSeq = seq + 1;
+    this.#released.delete(clientId);
     this.#held.set(clientId, held);
     this.#change(clientId).record = true;
     return this.#loaded(clientId, held, now);
   }
 
-  /** Stops holding a session another node took over, without deleting it from Redis. */
+  /**
+   * Stops holding a session another node took over, leaving it in Redis: call it before the session ends
+   * here. Its end (deleteSession) and any later write for it from this node are then ignored, until this
+   * node loads it again or starts a new session under that client id (putSession).
+   */
   release(clientId: string): void {
     this.#held.delete(clientId);
     this.#changes.delete(clientId);
+    this.#released.add(clientId);
   }
 
   load(now: number): StoredSession[] {
@@ -130,18 +138,26 @@ export class RedisSessionStore implements SessionStore, BatchSource {
 
   putSession(clientId: string, record: SessionRecord): void {
     const held = this.#held.get(clientId);
-    if (held !== undefined) held.record = { ...record };
-    else
-      this.#held.set(clientId, {
-        record: { ...record },
-        subscriptions: new Map(),
-        outgoing: new Map(),
-        inbound: new Set(),
-      });
-    this.#change(clientId).record = true;
+    if (held !== undefined) {
+      held.record = { ...record };
+      this.#change(clientId).record = true;
+      return;
+    }
+    this.#released.delete(clientId);
+    this.#held.set(clientId, {
+      record: { ...record },
+      subscriptions: new Map(),
+      outgoing: new Map(),
+      inbound: new Set(),
+    });
+    // A new session: whatever Redis still has under this id (another node's, an old one) goes first.
+    const changes = this.#change(clientId);
+    changes.deleted = true;
+    changes.record = true;
   }
 
   deleteSession(clientId: string): void {
+    if (this.#released.has(clientId)) return;
     this.#held.delete(clientId);
     const changes = noChanges();
     changes.deleted = true;
@@ -220,6 +236,7 @@ export class RedisSessionStore implements SessionStore, BatchSource {
   settled(error: Error | undefined): void {
     if (error !== undefined) {
       for (const [clientId, sent] of this.#sent) {
+        if (this.#released.has(clientId)) continue;
         const changes = this.#changes.get(clientId);
         if (changes === undefined) {
           sent.added.clear();
