@@ -303,9 +303,6 @@ class MidgeBroker implements Broker {
       if (listener.kind === 'websocket') this.#settings.websocketPorts.push(address.port);
       this.#ports.set(listenerId(index), address.port);
       this.#log.info(`listening on ${address.host}:${address.port} (${address.protocol})`);
-      if (listenerConfig.mountPoint !== undefined) {
-        log.warn(`listener ${address.port}: 'mount_point' is not supported yet; topics are not prefixed`);
-      }
     }
     this.#sys.start(this.config.sysInterval);
     if (this.config.localOnlyMode) {

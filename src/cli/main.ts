@@ -6,6 +6,7 @@ import { createBroker, createLogger, loggerOptionsFor } from '../index.js';
 import { parseArgs } from './args.js';
 import { findSubcommand } from './subcommands.js';
 import { collectStartupGarbage } from './startup-gc.js';
+import { dropPrivileges } from './drop-privileges.js';
 
 async function main(argv: readonly string[]): Promise<void> {
   const subcommand = findSubcommand(argv);
@@ -44,7 +45,11 @@ async function main(argv: readonly string[]): Promise<void> {
       .then(() => broker.stop())
       .then(
         () => {
-          removePidFile(config.pidFile);
+          try {
+            removePidFile(config.pidFile);
+          } catch (error) {
+            log.warn(`pid file ${config.pidFile} not removed: ${(error as Error).message}`);
+          }
           log.info('midge stopped');
           process.exit(0);
         },
@@ -71,12 +76,21 @@ async function main(argv: readonly string[]): Promise<void> {
     await broker.stop().catch(() => undefined);
     process.exit(1);
   }
-  collectStartupGarbage();
   if (config.pidFile !== undefined) writeFileSync(config.pidFile, `${process.pid}\n`);
+  try {
+    const switched = dropPrivileges(config.user);
+    if (switched !== undefined) log.info(switched);
+  } catch (error) {
+    log.fatal(`cannot start: ${(error as Error).message}`);
+    await broker.stop().catch(() => undefined);
+    process.exit(1);
+  }
+  collectStartupGarbage();
 }
 
 function removePidFile(path: string | undefined): void {
-  if (path !== undefined) rmSync(path, { force: true });
+  // After `user` switched away from root the directory may not let us: the file stays, as with mosquitto.
+  if (path !== undefined) rmSync(path, { force: true, maxRetries: 0 });
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

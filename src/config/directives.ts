@@ -12,6 +12,7 @@ import {
   TLS_VERSIONS,
 } from './defaults.js';
 import type { ClusterConfig, Config, ListenerConfig, LogConfig, WebhookConfig } from './schema.js';
+import { REFUSED_DIRECTIVES } from './refused.js';
 import { TIMESTAMP_CONVERSIONS, unknownConversion } from '../observability/log-format.js';
 
 /** Where a directive was written, for error messages. */
@@ -256,7 +257,6 @@ export const DIRECTIVES: Record<string, Directive> = {
   http_dir: text('httpDir', 'listener', 'a directory path'),
   enable_proxy_protocol: whole('proxyProtocol', 1, 2, 'listener'),
   trust_x_forwarded_for: bool('trustForwardedFor', 'listener'),
-  mount_point: text('mountPoint', 'listener', 'a topic prefix'),
   max_connections: whole('maxConnections', -1, Number.MAX_SAFE_INTEGER, 'either'),
   max_topic_alias: whole('maxTopicAlias', 0, PROTOCOL_MAX_TOPIC_ALIAS, 'either'),
 
@@ -311,6 +311,14 @@ export const DIRECTIVES: Record<string, Directive> = {
     },
   },
   set_tcp_nodelay: bool('setTcpNodelay'),
+  // Deprecated in mosquitto 2.0. Midge always sends a client one copy of a message however many of its
+  // subscriptions match (MQTT 5's rule): what `false` asks, and allowed under `true`, so both values hold.
+  allow_duplicate_messages: {
+    expects: "'true' or 'false'",
+    apply: (_state, value, at) => {
+      parseBool(value, at);
+    },
+  },
   sys_interval: whole('sysInterval', 0),
 
   // Persistence
@@ -382,7 +390,7 @@ export const DIRECTIVES: Record<string, Directive> = {
     apply: (_state, _value, at) => {
       throw unsupported(
         at,
-        "'log_facility' only chooses the syslog facility, and 'log_dest syslog' is not available",
+        "'log_facility' is refused: it only chooses the syslog facility, and 'log_dest syslog' is not available",
       );
     },
   },
@@ -497,15 +505,20 @@ export const DIRECTIVES: Record<string, Directive> = {
 
   // Process
   pid_file: text('pidFile', 'global', 'a file path'),
-  user: {
-    expects: 'a user name',
-    apply: (state, value, at) => {
-      state.draft.notes.push(
-        `${at.file}:${at.line}: 'user ${value}' is ignored: Midge does not switch users; start it as the user it should run as`,
-      );
-    },
-  },
+  // mosquitto: started as root, switch to this user (and its primary group) once the listeners are open.
+  user: text('user', 'global', 'a user name'),
 };
+
+// The directives Midge refuses stop the start with their reason (an implementation above always wins).
+for (const [name, why] of Object.entries(REFUSED_DIRECTIVES)) {
+  if (Object.hasOwn(DIRECTIVES, name)) continue;
+  DIRECTIVES[name] = {
+    expects: 'nothing: Midge refuses this directive',
+    apply: (_state, _value, at) => {
+      throw unsupported(at, why.startsWith('is ') ? `'${name}' ${why}` : `'${name}' is refused: ${why}`);
+    },
+  };
+}
 
 /** auth_opt_NAME value (auth-plug) and plugin_opt_NAME value (mosquitto 2): kept by NAME for the auth backend. */
 export const OPTION_PREFIXES = ['auth_opt_', 'plugin_opt_'] as const;

@@ -51,7 +51,6 @@ test('listener PORT [BIND] opens a section; listener-specific directives apply t
       'protocol websockets',
       'socket_domain ipv4',
       'http_dir /var/www',
-      'mount_point tenant1/',
       'max_topic_alias 5',
       'trust_x_forwarded_for true',
       'enable_proxy_protocol 1',
@@ -79,7 +78,6 @@ test('listener PORT [BIND] opens a section; listener-specific directives apply t
       protocol: 'websockets',
       socketDomain: 'ipv4',
       httpDir: '/var/www',
-      mountPoint: 'tenant1/',
       maxTopicAlias: 5,
       trustForwardedFor: true,
       proxyProtocol: 1,
@@ -257,6 +255,19 @@ test('log_type and log_dest accumulate, replacing the defaults; log_timestamp an
   assert.equal(config.log.connectionMessages, false);
 });
 
+test('a mosquitto directive Midge refuses says so and why, with file and line', () => {
+  assertConfigError(
+    'port 1883\nconnection bridge-1',
+    'MIDGE_CONFIG_UNSUPPORTED',
+    /^MIDGE_CONFIG_UNSUPPORTED at midge\.conf:2: 'connection' is refused: bridges \('connection' sections\) are not implemented/,
+  );
+  assertConfigError(
+    'mount_point tenant/',
+    'MIDGE_CONFIG_UNSUPPORTED',
+    /'mount_point' is not implemented yet/,
+  );
+});
+
 test('log_timestamp_format takes strftime conversions; an unknown one is refused', () => {
   assert.equal(parse('log_timestamp_format %Y-%m-%dT%H:%M:%S\n').log.timestampFormat, '%Y-%m-%dT%H:%M:%S');
   assertConfigError('log_timestamp_format %Y %Q', 'MIDGE_CONFIG_BAD_VALUE', /not %Q/);
@@ -277,11 +288,11 @@ test('log_dest syslog / dlt and log_facility are refused saying why; only one lo
   );
 });
 
-test('pid_file is kept; user is accepted and ignored with a note', () => {
+test('pid_file and user are kept', () => {
   const config = parse('pid_file /run/midge.pid\n\nuser mosquitto\n');
   assert.equal(config.pidFile, '/run/midge.pid');
-  assert.equal(config.notes.length, 1);
-  assert.match(config.notes[0] ?? '', /^midge\.conf:3: 'user mosquitto' is ignored/);
+  assert.equal(config.user, 'mosquitto');
+  assert.deepEqual(config.notes, []);
 });
 
 // Syntax
@@ -313,9 +324,14 @@ test('an unknown directive names file, line and the closest directive', () => {
     /did you mean 'max_inflight_messages'\?$/,
   );
   assertConfigError(
-    'connection bridge-1',
+    'conection bridge-1',
     'MIDGE_CONFIG_UNKNOWN_DIRECTIVE',
-    "MIDGE_CONFIG_UNKNOWN_DIRECTIVE at midge.conf:1: 'connection' — see mosquitto.conf(5) for the directives Midge supports",
+    "MIDGE_CONFIG_UNKNOWN_DIRECTIVE at midge.conf:1: 'conection' — did you mean 'connection'?",
+  );
+  assertConfigError(
+    'frobnicate 1',
+    'MIDGE_CONFIG_UNKNOWN_DIRECTIVE',
+    "MIDGE_CONFIG_UNKNOWN_DIRECTIVE at midge.conf:1: 'frobnicate' — see mosquitto.conf(5) for the directives Midge supports",
   );
   assertConfigError('__proto__ 1', 'MIDGE_CONFIG_UNKNOWN_DIRECTIVE', /'__proto__'/);
   assertConfigError('auth_opt_ x', 'MIDGE_CONFIG_UNKNOWN_DIRECTIVE', /'auth_opt_'/);

@@ -39,7 +39,6 @@ export interface ListenerConfig {
   proxyProtocol?: number;
   /** trust_x_forwarded_for: on a WebSocket listener, the last X-Forwarded-For address is the client's. */
   trustForwardedFor?: boolean;
-  mountPoint?: string;
   maxConnections?: number;
   maxTopicAlias?: number;
   /** With perListenerSettings only: this listener's own security settings. */
@@ -184,6 +183,8 @@ export interface Config {
   setTcpNodelay: boolean;
   upgradeOutgoingQos: boolean;
   pidFile?: string;
+  /** user: the account the CLI switches to after opening the listeners when started as root. */
+  user?: string;
   /** Things the configuration asked for that Midge accepted but ignores; log them at start. */
   notes: string[];
 }
@@ -268,6 +269,7 @@ export function resolveConfig(input: ConfigInput = {}): Config {
     setTcpNodelay: input.setTcpNodelay ?? DEFAULTS.setTcpNodelay,
     upgradeOutgoingQos: input.upgradeOutgoingQos ?? DEFAULTS.upgradeOutgoingQos,
     pidFile: input.pidFile,
+    user: input.user,
     notes: [...(input.notes ?? [])],
   };
   if (input.cluster !== undefined) config.cluster = resolveCluster(input.cluster);

@@ -22,7 +22,7 @@ test('log_dest file + stdout with log_timestamp_format: both get the connection 
       ['-h', '127.0.0.1', '-p', String(midge.port), '-i', 'cli-pub', '-u', 'pat', '-t', 'a', '-m', 'x'],
       { encoding: 'utf8', timeout: 10_000 },
     );
-    assert.equal(pub.status, 0, pub.stderr);
+    assert.equal(pub.status, 0, `mosquitto_pub: ${pub.stderr}\nmidge: ${midge.output()}`);
     const wanted = /Client cli-pub disconnected\./;
     for (let i = 0; i < 200 && !wanted.test(midge.output()); i++) await sleep(50);
     const lines = readFileSync(file, 'utf8')
@@ -30,7 +30,7 @@ test('log_dest file + stdout with log_timestamp_format: both get the connection 
       .split('\n')
       .map((l) => JSON.parse(l) as { msg: string; time: string });
     const connected = lines.find((l) => l.msg.startsWith('New client connected'));
-    assert.ok(connected, lines.map((l) => l.msg).join('\n'));
+    assert.ok(connected, `file:\n${lines.map((l) => l.msg).join('\n')}\nstdout:\n${midge.output()}`);
     assert.match(
       connected.msg,
       /^New client connected from 127\.0\.0\.1:\d+ as cli-pub \(p2, c1, k60, u'pat'\)\.$/,
