@@ -24,7 +24,7 @@ import { closeForError } from './errors.js';
 import { httpBadRequest, sniffForeignProtocol, webSocketHint } from './foreign-protocol.js';
 import { encodeOutgoing, frameIndex } from './outgoing.js';
 import { InboundTopicAliases, OutboundTopicAliases } from '../session/topic-alias.js';
-import { peerOf } from '../observability/connection-log.js';
+import { REFUSED, peerOf } from '../observability/connection-log.js';
 
 /** Above this many bytes waiting in the socket, QoS 0 messages for this client are dropped. */
 const CONGESTED_BYTES = 4 * 1024 * 1024;
@@ -138,7 +138,11 @@ export class Client implements ClientLink, SessionOutlet, ConnectionSink {
         `TLS handshake from ${remote} on a plain (non-TLS) MQTT listener: closed. Connect without TLS, or give this listener certfile and keyfile.`,
       );
     }
-    this.close(false, kind === 'http' ? 'HTTP request on an MQTT port' : 'TLS on a plain MQTT port');
+    // Already logged above, in one line that says what to do: the connection log does not repeat it.
+    this.close(
+      false,
+      `${REFUSED}${kind === 'http' ? 'HTTP request on an MQTT port' : 'TLS on a plain MQTT port'}`,
+    );
     return true;
   }
 

@@ -93,6 +93,11 @@ describe('an MQTT TCP listener next to a WebSocket and a TLS listener', () => {
     const line = await logLine(logs, /^HTTP request from 127\.0\.0\.1 on an MQTT TCP listener: answered 400/);
     assert.equal(line.level, INFO);
     assert.equal(line.remote, '127.0.0.1');
+    // One line for the mistake: the connection log (connection_messages) does not add a disconnect line.
+    assert.equal(
+      logs.filter((l) => /^Client .* from 127\.0\.0\.1:\d+ disconnected/.test(String(l.msg))).length,
+      0,
+    );
   });
 
   test('a plain GET (curl) at the MQTT TCP port gets the same 400', async () => {
