@@ -232,8 +232,8 @@ class MidgeBroker implements Broker {
       auth: this.#auth,
       hooks: this.#hooks,
       stats: this.#stats,
-      messageSizeLimit: config.messageSizeLimit,
-      retainAvailable: config.retainAvailable,
+      settings: this.#settings,
+      log,
       route: (message) => this.#delivery.route(message),
       warn: (message) => log.warn(message),
     });

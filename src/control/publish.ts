@@ -1,21 +1,31 @@
-import { isValidTopicName } from '../topic/validate.js';
-import type { AuthChecks, Identity } from '../auth/types.js';
-import type { HookRunner } from '../hooks/runner.js';
-import type { HookMessage } from '../hooks/types.js';
+import type { Identity } from '../auth/types.js';
+import {
+  admitPublish,
+  PublishRefusal,
+  type AdmissionContext,
+  type RefusalCause,
+} from '../handlers/admission.js';
 import type { Message, RouteResult } from '../router/types.js';
-import type { BrokerStats } from '../sys/stats.js';
 import { ControlError } from './types.js';
 import type { PublishRequest, PublishResult } from './types.js';
 
-export interface PublishDeps {
-  auth: AuthChecks;
-  hooks: HookRunner;
-  stats: BrokerStats;
-  messageSizeLimit: number;
-  retainAvailable: boolean;
+/** Admission's needs (auth, hooks, stats, log, the engine settings) and the route every publisher takes. */
+export interface PublishDeps extends AdmissionContext {
   /** Routes the message (session/delivery.ts); the result counts who got it now and which sessions queued it. */
   route(message: Message): RouteResult;
 }
+
+/** How the API answers each refusal of handlers/admission.ts: its stable code and HTTP status. */
+const REFUSALS: Record<RefusalCause, { code: string; status: number }> = {
+  bad_topic: { code: 'MIDGE_API_BAD_TOPIC', status: 400 },
+  bad_response_topic: { code: 'MIDGE_API_BAD_RESPONSE_TOPIC', status: 400 },
+  bad_qos: { code: 'MIDGE_API_BAD_QOS', status: 400 },
+  retain_unavailable: { code: 'MIDGE_API_RETAIN_UNAVAILABLE', status: 400 },
+  bad_payload_format: { code: 'MIDGE_API_BAD_PAYLOAD_FORMAT', status: 400 },
+  too_large: { code: 'MIDGE_API_TOO_LARGE', status: 413 },
+  not_authorized: { code: 'MIDGE_API_NOT_AUTHORIZED', status: 403 },
+  rejected_by_hook: { code: 'MIDGE_API_REJECTED', status: 422 },
+};
 
 interface Waiter {
   clientId: string;
@@ -23,8 +33,8 @@ interface Waiter {
 }
 
 /**
- * Publishing for an in-process identity (the HTTP API): the checks of handlers/publish.ts — topic, size,
- * retain, the publish ACL, onPublish interceptors — then the router. Optionally waits for one client's ack.
+ * Publishing for an in-process identity (the HTTP API): the admission of an MQTT PUBLISH, then the route every
+ * publisher takes. Optionally waits for one client's ack.
  */
 export class ControlPublisher {
   readonly #deps: PublishDeps;
@@ -35,63 +45,28 @@ export class ControlPublisher {
     this.#deps = deps;
   }
 
+  /**
+   * Judged by the same admission as an MQTT PUBLISH (handlers/admission.ts): topic, QoS, retain, payload format,
+   * size, the $SYS rule, the publish ACL and onPublish interceptors, with the same counters.
+   */
   async publish(request: PublishRequest, identity: Identity): Promise<PublishResult> {
-    const { auth, hooks, stats } = this.#deps;
-    const { topic, payload, qos, retain } = request;
-    if (!isValidTopicName(topic) || topic.startsWith('$SYS')) {
-      throw new ControlError(
-        'MIDGE_API_BAD_TOPIC',
-        `'${topic}' is not a topic name a client may publish to`,
-        400,
-      );
+    const deps = this.#deps;
+    const { hooks, stats } = deps;
+    const admission = await admitPublish(deps, identity, request);
+    if (admission instanceof PublishRefusal) {
+      const { code, status } = REFUSALS[admission.cause];
+      throw new ControlError(code, admission.reason, status, admission.reasonCode);
     }
-    if (qos !== 0 && qos !== 1 && qos !== 2)
-      throw new ControlError('MIDGE_API_BAD_QOS', 'qos must be 0, 1 or 2', 400);
-    if (retain && !this.#deps.retainAvailable) {
-      throw new ControlError(
-        'MIDGE_API_RETAIN_UNAVAILABLE',
-        'retain is not available (retain_available false)',
-        400,
-      );
-    }
-    const limit = this.#deps.messageSizeLimit;
-    if (limit > 0 && payload.length > limit) {
-      throw new ControlError(
-        'MIDGE_API_TOO_LARGE',
-        `payload exceeds message_size_limit (${limit} bytes)`,
-        413,
-      );
-    }
-    if ((await auth.authorizePublish(identity, topic, qos, retain)) !== 'allow') {
-      stats.drop('not_authorized');
-      throw new ControlError(
-        'MIDGE_API_NOT_AUTHORIZED',
-        `'${identity.username ?? identity.clientId}' may not publish to '${topic}'`,
-        403,
-        0x87,
-      );
-    }
-    let hookMessage: HookMessage = { topic, payload, qos, retain, properties: request.properties };
-    if (hooks.interceptsPublish) {
-      const outcome = await hooks.publish({ client: identity, message: hookMessage });
-      if (!outcome.ok) {
-        stats.drop('rejected_by_hook');
-        throw new ControlError('MIDGE_API_REJECTED', outcome.reason, 422, outcome.reasonCode);
-      }
-      hookMessage = outcome.value;
-    }
-    const message: Message = { ...hookMessage, origin: identity.clientId, receivedAt: Date.now() };
-    stats.publishReceived++;
-    stats.receivedByQos[message.qos]++;
-    stats.publishBytesReceived += message.payload.length;
+    const message = admission;
     const wait =
       request.waitFor !== undefined && message.qos > 0 ? this.#wait(message, request.waitFor) : undefined;
     const started = performance.now();
-    const routed = this.#deps.route(message);
-    const counts = { delivered: routed.online, queued: routed.queued };
+    const routed = deps.route(message);
     stats.observeLatency((performance.now() - started) / 1000);
+    const counts = { delivered: routed.online, queued: routed.queued };
     if (hooks.observing.onPublished) {
-      hooks.emit('onPublished', { client: identity, message, delivered: counts.delivered, source: 'api' });
+      // `delivered` counts every subscriber handed a copy, queued ones too, as for an MQTT PUBLISH.
+      hooks.emit('onPublished', { client: identity, message, delivered: routed.matched, source: 'api' });
     }
     if (wait === undefined) return counts;
     return { ...counts, acknowledged: await wait };
