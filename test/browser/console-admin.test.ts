@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { describeExit, startProcess } from '../interop/support.js';
 import { launchChromium, type Browser } from './chromium.js';
 import {
+  DEV,
   mosquittoPub,
   seriousViolations,
   signedInPage,
@@ -145,6 +146,67 @@ test('hostile topics and payloads stay text in the topic view', async () => {
       .waitFor();
     assert.equal(await page.locator('img[src="x"]').count(), 0);
     assert.deepEqual(dialogs, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test("the page's MQTT client exchanges messages with a TCP client both ways, hostile payloads as text", async () => {
+  const page = await signedInPage(browser, broker);
+  const dialogs: string[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  try {
+    await page.getByRole('link', { name: 'MQTT client' }).click();
+    await page.getByRole('heading', { name: 'MQTT client' }).waitFor();
+    await page.getByLabel('Listener').locator('option').first().waitFor({ state: 'attached' });
+    await page.getByLabel('Client id').fill('console-page');
+    await page.getByLabel('Username', { exact: true }).fill(DEV.username);
+    await page.getByLabel('Password', { exact: true }).fill(DEV.password);
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await page
+      .getByTestId('mqtt-state')
+      .filter({ hasText: /^connected$/ })
+      .waitFor();
+    await page.getByLabel('Topic filter').fill('chat/in/#');
+    await page.getByLabel('Subscription QoS').selectOption('1');
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.getByRole('status').filter({ hasText: 'Subscribed to chat/in/# (granted 1)' }).waitFor();
+
+    // TCP → page
+    const hostile = '<img src=x onerror=alert(1)>';
+    await mosquittoPub(broker, ['-t', 'chat/in/tcp', '-q', '1', '-m', 'hello page']);
+    await mosquittoPub(broker, ['-t', 'chat/in/tcp', '-m', hostile]);
+    const messages = page.getByRole('table', { name: 'Messages' });
+    await messages.getByRole('cell', { name: 'hello page', exact: true }).waitFor();
+    await messages.getByRole('cell', { name: hostile, exact: true }).waitFor();
+
+    // page → TCP
+    const sub = startProcess(
+      '/usr/bin/stdbuf',
+      [
+        '-oL',
+        '/usr/bin/mosquitto_sub',
+        ...['-h', '127.0.0.1', '-p', String(broker.midge.port), '-u', DEV.username, '-P', DEV.password],
+        ...['-d', '-v', '-t', 'chat/out', '-C', '1'],
+      ],
+      { timeoutMs: WAIT_MS },
+    );
+    await sub.waitForLine(/^Subscribed/, WAIT_MS);
+    await page.getByLabel('Topic', { exact: true }).fill('chat/out');
+    await page.getByLabel('Payload').fill('{ "from": "the page" }');
+    await page.getByLabel('Format').selectOption('json');
+    await page.getByLabel('QoS', { exact: true }).selectOption('1');
+    await page.getByRole('button', { name: 'Publish' }).click();
+    const exit = await sub.exit;
+    assert.equal(exit.code, 0, describeExit('mosquitto_sub', exit));
+    assert.match(exit.stdout, /^chat\/out \{"from":"the page"\}$/m);
+    await screenshot(page, 'mqtt-client');
+    assert.equal(await page.locator('img[src="x"]').count(), 0);
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual(await seriousViolations(page), []);
   } finally {
     await page.close();
   }

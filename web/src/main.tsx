@@ -10,6 +10,7 @@ import { ClientPage } from './pages/client.js';
 import { Users } from './pages/users.js';
 import { Topics } from './pages/topics.js';
 import { TopicPage } from './pages/topic.js';
+import { MqttClientPage } from './pages/mqtt-client.js';
 import './style.css';
 
 interface SessionInfo {
@@ -22,6 +23,7 @@ const PAGES: { path: string; title: string }[] = [
   { path: '/clients', title: 'Clients' },
   { path: '/topics', title: 'Topics' },
   { path: '/users', title: 'Users and ACLs' },
+  { path: '/mqtt', title: 'MQTT client' },
 ];
 
 function Page({ route }: { route: string }) {
@@ -34,6 +36,8 @@ function Page({ route }: { route: string }) {
       return id === '' ? <Clients /> : <ClientPage clientId={decodeURIComponent(id)} />;
     case 'topics':
       return id === '' ? <Topics /> : <TopicPage topic={decodeURIComponent(id)} />;
+    case 'mqtt':
+      return <MqttClientPage />;
     case 'users':
       return <Users />;
     default:
