@@ -3,85 +3,19 @@
 import { ConfigError } from './errors.js';
 import {
   DEFAULT_PORT,
-  LOG_DESTINATIONS,
-  LOG_TYPES,
   MIN_MAX_PACKET_SIZE,
   PROTOCOL_MAX_KEEPALIVE,
   PROTOCOL_MAX_PACKET_SIZE,
   PROTOCOL_MAX_TOPIC_ALIAS,
   TLS_VERSIONS,
 } from './defaults.js';
-import type { ClusterConfig, Config, ListenerConfig, LogConfig, WebhookConfig } from './schema.js';
+import type { ClusterConfig, ListenerConfig, WebhookConfig } from './schema.js';
 import { REFUSED_DIRECTIVES } from './refused.js';
-import { TIMESTAMP_CONVERSIONS, unknownConversion } from '../observability/log-format.js';
+import { LOG_DIRECTIVES } from './log-directives.js';
+import { badValue, describeRange, parseBool, parseChoice, parseWhole, unsupported } from './directive-kit.js';
+import type { At, Directive, ParseState } from './directive-kit.js';
 
-/** Where a directive was written, for error messages. */
-export interface At {
-  file: string;
-  line: number;
-  directive: string;
-}
-
-/** The configuration being built while a file is read. */
-export interface ParseState {
-  draft: Omit<Partial<Config>, 'log' | 'httpApi' | 'envelope' | 'cluster'> & {
-    cluster?: Partial<ClusterConfig>;
-    httpApi?: Partial<Config['httpApi']>;
-    envelope?: Partial<Config['envelope']>;
-    listeners: ListenerConfig[];
-    authOptions: Record<string, string>;
-    notes: string[];
-    log: Partial<LogConfig>;
-  };
-  /** The listener of the top-level port / bind_address / listener-specific directives, made on first use. */
-  defaultListener: ListenerConfig | undefined;
-  /** The section opened by the last `listener` line. */
-  current: ListenerConfig | undefined;
-  /** per_listener_settings, known before the first directive (the file is scanned for it first). */
-  perListenerSettings: boolean;
-}
-
-interface Directive {
-  /** What the value should look like, for "expects ..." and "needs a value: ..." messages. */
-  expects: string;
-  apply(state: ParseState, value: string, at: At): void;
-}
-
-export function badValue(at: At, expects: string, value: string): ConfigError {
-  return new ConfigError(
-    'MIDGE_CONFIG_BAD_VALUE',
-    `'${at.directive}' expects ${expects}, got '${value}'`,
-    at,
-  );
-}
-
-/** A mosquitto directive Midge refuses, with why and what to do instead. */
-export function unsupported(at: At, why: string): ConfigError {
-  return new ConfigError('MIDGE_CONFIG_UNSUPPORTED', why, at);
-}
-
-function describeRange(min: number, max: number): string {
-  return max === Number.MAX_SAFE_INTEGER
-    ? `a whole number >= ${min}`
-    : `a whole number from ${min} to ${max}`;
-}
-
-function parseWhole(value: string, min: number, max: number, at: At): number {
-  const n = /^-?\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw badValue(at, describeRange(min, max), value);
-  return n;
-}
-
-function parseBool(value: string, at: At): boolean {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw badValue(at, "'true' or 'false'", value);
-}
-
-function parseChoice<T extends string>(value: string, choices: readonly T[], at: At): T {
-  if ((choices as readonly string[]).includes(value)) return value as T;
-  throw badValue(at, `one of ${choices.map((c) => `'${c}'`).join(', ')}`, value);
-}
+export type { At, ParseState } from './directive-kit.js';
 
 type Draft = Record<string, unknown>;
 type Section = 'global' | 'listener' | 'either';
@@ -331,81 +265,7 @@ export const DIRECTIVES: Record<string, Directive> = {
   persistence_sync: choice('persistenceSync', ['full', 'normal']),
 
   // Logging
-  log_type: {
-    expects: `one of ${LOG_TYPES.map((t) => `'${t}'`).join(', ')}`,
-    apply: (state, value, at) => {
-      const type = parseChoice(value, LOG_TYPES, at);
-      // The first log_type replaces the default set; later ones add to it (mosquitto).
-      (state.draft.log.types ??= []).push(type);
-    },
-  },
-  log_dest: {
-    expects: `one of ${LOG_DESTINATIONS.map((d) => `'${d}'`).join(', ')} ('file' followed by a path)`,
-    apply: (state, value, at) => {
-      const [kind = '', ...path] = value.split(/\s+/);
-      parseChoice(kind, LOG_DESTINATIONS, at);
-      if (kind === 'syslog') {
-        // Node.js has no syslog(3) and cannot send to the /dev/log datagram socket.
-        throw unsupported(
-          at,
-          "'log_dest syslog' is not available: Node.js cannot write to the syslog socket. Under systemd use " +
-            "'log_dest stdout' (the journal keeps it), or 'log_dest file PATH'",
-        );
-      }
-      if (kind === 'dlt') {
-        throw unsupported(
-          at,
-          "'log_dest dlt' (automotive Diagnostic Log and Trace) is not available in Midge",
-        );
-      }
-      if (kind === 'file' && path.length === 0) throw badValue(at, "'file' followed by a path", value);
-      if (kind !== 'file' && path.length > 0) throw badValue(at, DIRECTIVES.log_dest!.expects, value);
-      const dest = (state.draft.log.dest ??= []);
-      if (kind === 'file' && dest.some((d) => d.startsWith('file '))) {
-        throw new ConfigError(
-          'MIDGE_CONFIG_BAD_VALUE',
-          "only one 'log_dest file' may be configured (as in mosquitto)",
-          at,
-        );
-      }
-      dest.push(kind === 'file' ? `file ${value.slice(4).trim()}` : kind);
-    },
-  },
-  log_timestamp_format: {
-    expects: "a strftime format such as '%Y-%m-%dT%H:%M:%S'",
-    apply: (state, value, at) => {
-      const unknown = unknownConversion(value);
-      if (unknown !== undefined) {
-        throw badValue(
-          at,
-          `a strftime format using ${TIMESTAMP_CONVERSIONS.map((c) => `%${c}`).join(' ')} (not ${unknown})`,
-          value,
-        );
-      }
-      state.draft.log.timestampFormat = value;
-    },
-  },
-  log_facility: {
-    expects: 'a number from 0 to 7 (local0 to local7)',
-    apply: (_state, _value, at) => {
-      throw unsupported(
-        at,
-        "'log_facility' is refused: it only chooses the syslog facility, and 'log_dest syslog' is not available",
-      );
-    },
-  },
-  log_timestamp: {
-    expects: "'true' or 'false'",
-    apply: (state, value, at) => {
-      state.draft.log.timestamp = parseBool(value, at);
-    },
-  },
-  connection_messages: {
-    expects: "'true' or 'false'",
-    apply: (state, value, at) => {
-      state.draft.log.connectionMessages = parseBool(value, at);
-    },
-  },
+  ...LOG_DIRECTIVES,
 
   // HTTP API
   http_api_key_file: {
