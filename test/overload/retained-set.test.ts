@@ -10,7 +10,7 @@ import { openReader, type ReaderOptions } from './retained-reader.js';
 const SET = 100_000;
 const PAYLOAD = Buffer.alloc(100, 0x61);
 const SEEDER = { clientId: 'seeder', username: undefined, superuser: true };
-/** Bounds each delivery; a fast reader takes a few seconds for the set on the loaded test machine. */
+/** How long a delivery may stall; a fast reader takes a few seconds for the set, a loaded machine far longer. */
 const DELIVERY_MS = 30_000;
 
 let midge: StartedBroker;
@@ -180,7 +180,7 @@ function countNew(seen: Set<string>, topics: Set<string>): number {
 }
 
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + 4 * timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
