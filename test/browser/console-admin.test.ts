@@ -211,3 +211,32 @@ test("the page's MQTT client exchanges messages with a TCP client both ways, hos
     await page.close();
   }
 });
+
+test('retained messages: set one in the console, mosquitto_sub gets it, view and delete it', async () => {
+  const page = await signedInPage(browser, broker);
+  try {
+    await page.getByRole('link', { name: 'Retained', exact: true }).click();
+    await page.getByRole('heading', { name: 'Retained messages' }).waitFor();
+    await page.getByLabel('Topic', { exact: true }).fill('kept/status');
+    await page.getByLabel('Payload').fill('online <b>');
+    await page.getByRole('button', { name: 'Set retained' }).click();
+    const table = page.getByRole('table', { name: 'Retained messages' });
+    await table.getByRole('cell', { name: 'online <b>', exact: true }).waitFor();
+    const sub = startProcess(
+      '/usr/bin/mosquitto_sub',
+      [
+        ...['-h', '127.0.0.1', '-p', String(broker.midge.port), '-u', DEV.username, '-P', DEV.password],
+        ...['-t', 'kept/status', '-C', '1'],
+      ],
+      { timeoutMs: WAIT_MS },
+    );
+    const exit = await sub.exit;
+    assert.equal(exit.code, 0, describeExit('mosquitto_sub', exit));
+    assert.equal(exit.stdout.trim(), 'online <b>');
+    await page.getByLabel('Search topics').fill('kept/');
+    await page.getByRole('button', { name: 'Delete kept/status' }).click();
+    await table.getByRole('cell', { name: 'kept/status', exact: true }).waitFor({ state: 'detached' });
+  } finally {
+    await page.close();
+  }
+});

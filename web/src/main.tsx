@@ -11,6 +11,7 @@ import { Users } from './pages/users.js';
 import { Topics } from './pages/topics.js';
 import { TopicPage } from './pages/topic.js';
 import { MqttClientPage } from './pages/mqtt-client.js';
+import { RetainedPage } from './pages/retained.js';
 import './style.css';
 
 interface SessionInfo {
@@ -22,6 +23,7 @@ const PAGES: { path: string; title: string }[] = [
   { path: '/', title: 'Overview' },
   { path: '/clients', title: 'Clients' },
   { path: '/topics', title: 'Topics' },
+  { path: '/retained', title: 'Retained' },
   { path: '/users', title: 'Users and ACLs' },
   { path: '/mqtt', title: 'MQTT client' },
 ];
@@ -36,6 +38,8 @@ function Page({ route }: { route: string }) {
       return id === '' ? <Clients /> : <ClientPage clientId={decodeURIComponent(id)} />;
     case 'topics':
       return id === '' ? <Topics /> : <TopicPage topic={decodeURIComponent(id)} />;
+    case 'retained':
+      return <RetainedPage />;
     case 'mqtt':
       return <MqttClientPage />;
     case 'users':
