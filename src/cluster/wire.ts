@@ -21,7 +21,7 @@ export const enum RecordKind {
 export type StreamRecord =
   | { kind: RecordKind.Message; message: Message; normal: boolean; groups: string[] }
   | { kind: RecordKind.TakeOver; clientId: string; token: string; replyTo: string; wantSession: boolean }
-  | { kind: RecordKind.Session; token: string; session: MovedSession | undefined };
+  | { kind: RecordKind.Session; clientId: string; session: MovedSession | undefined };
 
 /** A batch as read: who wrote it (the writer's process instance) and its sequence number towards us. */
 export interface Batch {
@@ -74,11 +74,11 @@ export function encodeTakeOver(
   return w.buf;
 }
 
-export function encodeSession(token: string, session: MovedSession | undefined): Buffer {
+export function encodeSession(clientId: string, session: MovedSession | undefined): Buffer {
   const json = Buffer.from(JSON.stringify(session ?? null));
-  const w = new Writer(Buffer.allocUnsafe(1 + strSize(token) + 4 + json.length));
+  const w = new Writer(Buffer.allocUnsafe(1 + strSize(clientId) + 4 + json.length));
   w.u8(RecordKind.Session);
-  w.utf8(token);
+  w.utf8(clientId);
   w.u32(json.length);
   w.bytes(json);
   return w.buf;
@@ -138,11 +138,11 @@ function readRecord(r: Reader, buf: Buffer, code = PUBLISH): StreamRecord {
     return { kind, clientId, token, replyTo, wantSession: r.u8() === 1 };
   }
   if (kind === RecordKind.Session) {
-    const token = r.utf8();
+    const clientId = r.utf8();
     const length = r.u32();
     const json = buf.toString('utf8', r.pos, r.pos + length);
     r.pos += length;
-    return { kind, token, session: (JSON.parse(json) as MovedSession | null) ?? undefined };
+    return { kind, clientId, session: (JSON.parse(json) as MovedSession | null) ?? undefined };
   }
   throw new Error(`MIDGE_CLUSTER_WIRE: unknown record kind ${kind}`);
 }

@@ -64,7 +64,7 @@ class RedisBus implements ClusterBus {
   #timer: NodeJS.Timeout | undefined;
   /** Route changes of this turn, written together: filter → added (true) or removed (false). */
   #routeChanges = new Map<string, boolean>();
-  /** CONNECTs here waiting for the session their previous node hands over, by claim token. */
+  /** CONNECTs here waiting for the session their previous node hands over, by client id. */
   readonly #handovers = new Map<string, (session: MovedSession | undefined) => void>();
   /** The shared-group turns of the message being routed (see #sharedTurns). */
   #turns: { message: Message; nodes: Map<string, string> } | undefined;
@@ -203,9 +203,9 @@ class RedisBus implements ClusterBus {
         sink.deliverRemote({ ...record.message, fromNode: batch.instance }, record.normal, record.groups);
       } else if (record.kind === RecordKind.TakeOver) {
         const session = sink.takenOver(record.clientId, record.token, record.wantSession);
-        if (record.wantSession) this.#outbox.push(record.replyTo, encodeSession(record.token, session), 1);
+        if (record.wantSession) this.#outbox.push(record.replyTo, encodeSession(record.clientId, session), 1);
       } else {
-        this.#handovers.get(record.token)?.(record.session);
+        this.#handovers.get(record.clientId)?.(record.session);
       }
     }
   }
@@ -395,10 +395,10 @@ class RedisBus implements ClusterBus {
       const timer = setTimeout(() => done(undefined), HANDOVER_TIMEOUT_MS);
       const done = (moved: MovedSession | undefined): void => {
         clearTimeout(timer);
-        this.#handovers.delete(token);
+        this.#handovers.delete(clientId);
         resolve(moved);
       };
-      this.#handovers.set(token, done);
+      this.#handovers.set(clientId, done);
     });
     return { previousNode: node, session };
   }
