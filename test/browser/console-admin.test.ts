@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { connectClient } from '../helpers/mqttjs.js';
 import { describeExit, startProcess } from '../interop/support.js';
 import { launchChromium, type Browser } from './chromium.js';
 import {
@@ -236,6 +237,26 @@ test('retained messages: set one in the console, mosquitto_sub gets it, view and
     await page.getByLabel('Search topics').fill('kept/');
     await page.getByRole('button', { name: 'Delete kept/status' }).click();
     await table.getByRole('cell', { name: 'kept/status', exact: true }).waitFor({ state: 'detached' });
+  } finally {
+    await page.close();
+  }
+});
+
+test('events: the live stream filtered by client id shows that client connecting and nothing of another', async () => {
+  const page = await signedInPage(browser, broker);
+  try {
+    await page.getByRole('link', { name: 'Events', exact: true }).click();
+    await page.getByLabel('Client id').fill('watched-one');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByTestId('events-state').filter({ hasText: 'live' }).waitFor();
+    const other = await connectClient(broker.midge.port, { clientId: 'other-one', ...DEV });
+    const watched = await connectClient(broker.midge.port, { clientId: 'watched-one', ...DEV });
+    const list = page.getByRole('list', { name: 'Events' });
+    await list.getByText('client_connected').waitFor();
+    assert.match((await list.textContent()) ?? '', /watched-one/);
+    assert.doesNotMatch((await list.textContent()) ?? '', /other-one/);
+    other.client.end(true);
+    watched.client.end(true);
   } finally {
     await page.close();
   }

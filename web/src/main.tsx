@@ -12,6 +12,7 @@ import { Topics } from './pages/topics.js';
 import { TopicPage } from './pages/topic.js';
 import { MqttClientPage } from './pages/mqtt-client.js';
 import { RetainedPage } from './pages/retained.js';
+import { EventsPage } from './pages/events.js';
 import './style.css';
 
 interface SessionInfo {
@@ -26,6 +27,7 @@ const PAGES: { path: string; title: string }[] = [
   { path: '/retained', title: 'Retained' },
   { path: '/users', title: 'Users and ACLs' },
   { path: '/mqtt', title: 'MQTT client' },
+  { path: '/events', title: 'Events' },
 ];
 
 function Page({ route }: { route: string }) {
@@ -40,6 +42,8 @@ function Page({ route }: { route: string }) {
       return id === '' ? <Topics /> : <TopicPage topic={decodeURIComponent(id)} />;
     case 'retained':
       return <RetainedPage />;
+    case 'events':
+      return <EventsPage />;
     case 'mqtt':
       return <MqttClientPage />;
     case 'users':
