@@ -127,9 +127,10 @@ const rows: MatchRow[] = [
   },
   {
     rule: '[MQTT-4.7.2-1]',
-    filter: '$SYS/monitor/+',
-    matches: ['$SYS/monitor/Clients'],
-    misses: ['$SYS/other/Clients'],
+    // Clients may not write $SYS (mosquitto refuses it, and so does Midge's admission): another $ tree.
+    filter: '$app/monitor/+',
+    matches: ['$app/monitor/Clients'],
+    misses: ['$app/other/Clients'],
   },
   {
     rule: '[MQTT-4.7.2-1]',
