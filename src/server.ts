@@ -19,6 +19,7 @@ import { BrokerStats } from './sys/stats.js';
 import { SysPublisher } from './sys/publisher.js';
 import { Client } from './client/client.js';
 import type { BrokerContext, ClientLink, Durability, EngineSettings } from './handlers/context.js';
+import { MemoryGuard } from './sys/memory-guard.js';
 import { MemoryRetainedStore } from './store/memory/retained.js';
 import { openSqliteStorage } from './store/sqlite/storage.js';
 import type { RetainedStore, Storage } from './store/types.js';
@@ -207,6 +208,7 @@ class MidgeBroker implements Broker {
       publish: (message) => this.#delivery.route(message),
       assignClientId: () => `${config.autoIdPrefix}${randomUUID()}`,
       durability: config.persistence || config.cluster !== undefined ? this.#durability() : undefined,
+      memory: config.memoryLimit > 0 ? new MemoryGuard(config.memoryLimit) : undefined,
     };
     if (config.cluster !== undefined) {
       const glue = new ClusterGlue(

@@ -30,7 +30,13 @@ export const DEFAULTS = {
   maxInflightBytes: 0,
   maxQueuedMessages: 1000,
   /** 0 = no limit. */
-  maxQueuedBytes: 0,
+  /**
+   * max_queued_bytes: payload bytes one session may queue. mosquitto has no default bound; with none, a stuck
+   * subscriber of 10 MiB messages took Midge past 3 GB. 64 MiB holds 1,000 (max_queued_messages) messages of 64 KiB.
+   */
+  maxQueuedBytes: 64 * 1024 * 1024,
+  /** memory_limit: bytes of live data (V8 heap + Buffers) past which PUBLISH and CONNECT are refused; 0 = none. */
+  memoryLimit: 0,
   queueQos0Messages: false,
   /** 0 = the protocol maximum (PROTOCOL_MAX_PACKET_SIZE). */
   maxPacketSize: 0,

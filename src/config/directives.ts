@@ -220,6 +220,7 @@ export const DIRECTIVES: Record<string, Directive> = {
   max_inflight_bytes: whole('maxInflightBytes', 0),
   max_queued_messages: whole('maxQueuedMessages', 0),
   max_queued_bytes: whole('maxQueuedBytes', 0),
+  memory_limit: whole('memoryLimit', 0),
   queue_qos0_messages: bool('queueQos0Messages'),
   // Midge: which message a full queue drops (mosquitto always drops the newest).
   queue_overflow: choice('queueOverflow', ['drop_newest', 'drop_oldest']),

@@ -28,7 +28,7 @@ test('mosquitto 2 defaults fill every field', () => {
   const config = resolveConfig({});
   assert.equal(config.maxInflightMessages, 20);
   assert.equal(config.maxQueuedMessages, 1000);
-  assert.equal(config.maxQueuedBytes, 0);
+  assert.equal(config.maxQueuedBytes, 64 * 1024 * 1024);
   assert.equal(config.queueQos0Messages, false);
   assert.equal(config.maxPacketSize, 0);
   assert.equal(config.messageSizeLimit, 0);

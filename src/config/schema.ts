@@ -139,6 +139,8 @@ export interface Config {
   maxQueuedMessages: number;
   /** 0 = no limit. */
   maxQueuedBytes: number;
+  /** memory_limit (bytes; 0 = no limit): see src/sys/memory-guard.ts. */
+  memoryLimit: number;
   queueQos0Messages: boolean;
   /** 0 = the protocol maximum, 268,435,455. */
   maxPacketSize: number;
@@ -233,6 +235,7 @@ export function resolveConfig(input: ConfigInput = {}): Config {
     maxInflightBytes: input.maxInflightBytes ?? DEFAULTS.maxInflightBytes,
     maxQueuedMessages: input.maxQueuedMessages ?? DEFAULTS.maxQueuedMessages,
     maxQueuedBytes: input.maxQueuedBytes ?? DEFAULTS.maxQueuedBytes,
+    memoryLimit: input.memoryLimit ?? DEFAULTS.memoryLimit,
     queueQos0Messages: input.queueQos0Messages ?? DEFAULTS.queueQos0Messages,
     maxPacketSize: input.maxPacketSize ?? DEFAULTS.maxPacketSize,
     messageSizeLimit: input.messageSizeLimit ?? DEFAULTS.messageSizeLimit,
@@ -302,6 +305,7 @@ function checkConfig(config: Config): void {
   checkInteger('maxInflightBytes', config.maxInflightBytes, 0, Number.MAX_SAFE_INTEGER);
   checkInteger('maxQueuedMessages', config.maxQueuedMessages, 0, Number.MAX_SAFE_INTEGER);
   checkInteger('maxQueuedBytes', config.maxQueuedBytes, 0, Number.MAX_SAFE_INTEGER);
+  checkInteger('memoryLimit', config.memoryLimit, 0, Number.MAX_SAFE_INTEGER);
   checkInteger('maxPacketSize', config.maxPacketSize, 0, PROTOCOL_MAX_PACKET_SIZE);
   if (config.maxPacketSize > 0 && config.maxPacketSize < MIN_MAX_PACKET_SIZE) {
     throw bad('maxPacketSize', `0 (no limit) or at least ${MIN_MAX_PACKET_SIZE}`, config.maxPacketSize);

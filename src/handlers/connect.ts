@@ -36,6 +36,11 @@ export async function handleConnect(
     });
   }
 
+  if (ctx.memory?.full === true) {
+    // memory_limit reached: MQTT 5 0x97 Quota exceeded, 3.1.1 0x03 Server unavailable.
+    return refuse(ctx, client, ReasonCode.QuotaExceeded, 'memory_limit');
+  }
+
   if (settings.clientIdPrefixes !== '' && !clientId.startsWith(settings.clientIdPrefixes)) {
     return refuse(ctx, client, ReasonCode.NotAuthorized, 'clientid_prefixes');
   }

@@ -12,6 +12,7 @@ import type { Outgoing, OutgoingSource } from '../session/types.js';
 import type { AuthChecks, AuthResult, EnhancedAuthConversation, Identity } from '../auth/types.js';
 import type { BrokerStats } from '../sys/stats.js';
 import type { HookRunner } from '../hooks/runner.js';
+import type { MemoryGuard } from '../sys/memory-guard.js';
 import type { Logger } from 'pino';
 import type { MovedSession } from '../cluster/types.js';
 
@@ -174,6 +175,8 @@ export interface BrokerContext {
   publish(message: Message): RouteResult;
   /** A fresh, unique client id for an empty one [MQTT-3.1.3-6]. */
   assignClientId(): string;
+  /** memory_limit: set only when configured; PUBLISH and CONNECT are refused while it is reached. */
+  readonly memory?: MemoryGuard;
   /** Set when the broker persists or is in a cluster: see Durability. Without it acknowledgements go out at once. */
   readonly durability?: Durability;
   /** Set in a cluster: client ids are claimed cluster-wide. */
