@@ -11,6 +11,7 @@ import type { Message } from './router/types.js';
 import type { SessionRegistry } from './session/registry.js';
 import type { Session } from './session/session.js';
 import type { Will } from './protocol/types.js';
+import type { SessionStore, Storage, StoredSession } from './store/types.js';
 import { ReasonCode } from './protocol/reason-codes.js';
 
 export interface ClusterDeps {
@@ -21,6 +22,50 @@ export interface ClusterDeps {
   /** Routes a message that came from another node (local delivery only). */
   deliverLocal(message: Message): void;
   publishWill(clientId: string, will: Will): void;
+  /** With `cluster_session_store redis`: the store every node reads persistent sessions from. */
+  sharedSessions?(): SessionStore | undefined;
+}
+
+/** The Redis session store as the cluster uses it (src/store/redis/session-store.ts). */
+interface SharedSessionStore extends SessionStore {
+  loadSession(clientId: string): Promise<StoredSession | undefined>;
+  release(clientId: string): void;
+}
+
+function isShared(store: SessionStore | undefined): store is SharedSessionStore {
+  return store !== undefined && 'loadSession' in store && 'release' in store;
+}
+
+/**
+ * `cluster_session_store redis`: persistent sessions (and retained messages) in the cluster's Redis, so a
+ * client resumes its session on any node, also after its node died. ioredis and the store load only here.
+ */
+export async function openClusterSessionStorage(
+  cluster: ClusterConfig,
+  nodeId: string,
+  log: Logger,
+  onCommit: (seconds: number, writes: number) => void,
+): Promise<Storage> {
+  const { openRedisStorage } = await import('./store/redis/storage.js');
+  let failing = false;
+  return openRedisStorage({
+    redis: cluster.redis.join(' '),
+    nodeId,
+    onCommit: (seconds, writes) => {
+      if (failing) log.info('cluster session store: Redis acknowledges writes again');
+      failing = false;
+      onCommit(seconds, writes);
+    },
+    // Logged when the state changes, not per batch: every failed batch is retried with the next one.
+    onFailure: (error) => {
+      if (!failing)
+        log.error(
+          { err: error },
+          'MIDGE_STORE_WRITE_FAILED: the cluster session store in Redis refuses writes; nothing that needs it is acknowledged until it is back',
+        );
+      failing = true;
+    },
+  });
 }
 
 /** cluster_node_id, or hostname:port of the first listener (with the pid when that port is chosen by the OS). */
@@ -80,12 +125,6 @@ export class ClusterGlue implements ClusterSink, ClusterLink {
   }
 
   async start(): Promise<ClusterBus> {
-    if (this.#config.sessionStore === 'redis') {
-      throw new Error(
-        "MIDGE_CLUSTER_SESSION_STORE: 'cluster_session_store redis' is not available in this build yet; " +
-          "use 'cluster_session_store local' (persistent sessions stay on the node that holds them)",
-      );
-    }
     const { createRedisBus } = await import('./cluster/redis/redis-bus.js');
     const bus = await createRedisBus({
       seeds: this.#config.redis,
@@ -117,6 +156,16 @@ export class ClusterGlue implements ClusterSink, ClusterLink {
     const token = `${this.#tokenBase}.${++this.#nextToken}`;
     this.#tokens.set(clientId, token);
     const result = await bus.claimClientId(clientId, token, !cleanStart);
+    // With the sessions in Redis, one this node does not hold is read from there: after a takeover, or after
+    // the node that held it died [MQTT-3.1.2-4].
+    const shared = this.#deps.sharedSessions?.();
+    if (!cleanStart && isShared(shared) && this.#deps.sessions.get(clientId) === undefined) {
+      const stored = await shared.loadSession(clientId);
+      if (stored !== undefined)
+        for (const session of this.#deps.sessions.restore([stored]))
+          for (const [filter, options] of session.subscriptions)
+            this.#deps.router.subscribe(session.clientId, filter, options);
+    }
     return result.session;
   }
 
@@ -160,6 +209,9 @@ export class ClusterGlue implements ClusterSink, ClusterLink {
     const moved: MovedSession | undefined = wantSession
       ? { expiryInterval: session.expiryInterval, subscriptions: [...session.subscriptions] }
       : undefined;
+    // With the sessions in Redis the session stays there for the new node: ending it here must not delete it.
+    const shared = this.#deps.sharedSessions?.();
+    if (isShared(shared)) shared.release(clientId);
     sessions.end(session); // its subscriptions and routes leave this node with it
     return moved;
   }

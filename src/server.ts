@@ -33,7 +33,7 @@ import type { BrokerControl } from './control/types.js';
 import type { Outgoing, SessionLimits } from './session/types.js';
 import { listenerId } from './config/listener-id.js';
 import { registerConfiguredHooks } from './control/hooks-setup.js';
-import { ClusterClients, ClusterGlue, clusterNodeId } from './server-cluster.js';
+import { ClusterClients, ClusterGlue, clusterNodeId, openClusterSessionStorage } from './server-cluster.js';
 import type { ClusterBus } from './cluster/types.js';
 import type { LogTopicSink } from './observability/log-topic.js';
 import { peerOf } from './observability/connection-log.js';
@@ -219,6 +219,8 @@ class MidgeBroker implements Broker {
           log,
           deliverLocal: (message) => this.#delivery.routeLocally(message),
           publishWill: (clientId, will) => this.#publishObserved(willMessage(clientId, will), 'will'),
+          sharedSessions: () =>
+            config.cluster?.sessionStore === 'redis' ? this.#storage?.sessions : undefined,
         },
         config.cluster,
         clusterNodeId(config, config.cluster),
@@ -271,7 +273,7 @@ class MidgeBroker implements Broker {
     for (const note of this.config.notes) log.warn(note);
     attachLogTopic(this.#logTopic, (message) => this.#delivery.route(message));
     await this.#auth.start();
-    if (this.config.persistence) await this.#openStorage();
+    if (this.config.persistence || this.config.cluster?.sessionStore === 'redis') await this.#openStorage();
     if (this.#cluster !== undefined) {
       const bus = await this.#cluster.start();
       this.#bus = bus;
@@ -379,21 +381,30 @@ class MidgeBroker implements Broker {
     const { config } = this;
     const log = this.#log;
     const file = join(config.persistenceLocation, config.persistenceFile);
+    const cluster = config.cluster;
     let storage: Storage;
     try {
-      storage = await openSqliteStorage({
-        file,
-        sync: config.persistenceSync,
-        onCommit: (seconds, writes) => this.#stats.observeCommit(seconds, writes),
-        onFailure: (error) =>
-          log.fatal(
-            { err: error },
-            `MIDGE_STORE_WRITE_FAILED: writing ${file} failed. Nothing that needs storing is acknowledged any more ` +
-              'and its publishers are disconnected; fix the cause (disk full? permissions?) and restart midge',
-          ),
-      });
+      storage =
+        cluster?.sessionStore === 'redis'
+          ? await openClusterSessionStorage(cluster, clusterNodeId(config, cluster), log, (seconds, writes) =>
+              this.#stats.observeCommit(seconds, writes),
+            )
+          : await openSqliteStorage({
+              file,
+              sync: config.persistenceSync,
+              onCommit: (seconds, writes) => this.#stats.observeCommit(seconds, writes),
+              onFailure: (error) =>
+                log.fatal(
+                  { err: error },
+                  `MIDGE_STORE_WRITE_FAILED: writing ${file} failed. Nothing that needs storing is acknowledged any more ` +
+                    'and its publishers are disconnected; fix the cause (disk full? permissions?) and restart midge',
+                ),
+            });
     } catch (error) {
-      throw new Error(`MIDGE_STORE_OPEN: cannot open ${file}: ${(error as Error).message}`, { cause: error });
+      const where = cluster?.sessionStore === 'redis' ? 'the cluster session store in Redis' : file;
+      throw new Error(`MIDGE_STORE_OPEN: cannot open ${where}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     this.#storage = storage;
     this.#retained = storage.retained;
