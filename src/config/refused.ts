@@ -14,8 +14,6 @@ export const REFUSED_DIRECTIVES: Readonly<Record<string, string>> = {
   psk_file: PSK,
   auth_plugin_deny_special_chars:
     "is not implemented: Midge's auth backends are not mosquitto plugins; remove it (ACLs still apply per topic)",
-  memory_limit:
-    'is not implemented yet: the broker does not refuse messages or connections past a memory size',
   check_retain_source:
     'is not implemented yet: retained messages are not re-checked against the ACL of their source',
   // Listeners

@@ -56,6 +56,7 @@ const IMPLEMENTED: Record<string, Implemented> = {
   max_keepalive: { sample: '60', proof: 'test/conformance/connect.test.ts', mentions: 'maxKeepalive' },
   max_packet_size: { sample: '1000', proof: 'test/conformance/errors.test.ts', mentions: 'maxPacketSize' },
   max_queued_bytes: { sample: '1000', proof: 'test/persistence/queue-limits.test.ts' },
+  memory_limit: { sample: '335544320', proof: 'test/overload/memory-limit.test.ts' },
   max_queued_messages: { sample: '10', proof: 'test/persistence/queue-limits.test.ts' },
   message_size_limit: {
     sample: '1000',
