@@ -27,7 +27,7 @@ import type { Connection, Listener, ListenerAddress } from './transport/types.js
 import { ReasonCode } from './protocol/reason-codes.js';
 import { VERSION } from './util/version.js';
 import { HookRunner } from './hooks/runner.js';
-import type { HookClient, PublishSource } from './hooks/types.js';
+import type { DropReason, HookClient, HookMessage, PublishSource } from './hooks/types.js';
 import { Control } from './control/control.js';
 import type { BrokerControl } from './control/types.js';
 import type { Outgoing, SessionLimits } from './session/types.js';
@@ -153,12 +153,7 @@ class MidgeBroker implements Broker {
     this.#hooks.onChange = () => {
       limits.onDelivered = this.#hooks.observing.onDelivered ? this.#emitDelivered : undefined;
     };
-    limits.onDropped = (clientId, outgoing, reason) => {
-      this.#stats.drop(reason);
-      if (this.#hooks.observing.onDropped) {
-        this.#hooks.emit('onDropped', { clientId, message: outgoing.message, reason });
-      }
-    };
+    limits.onDropped = (clientId, outgoing, reason) => this.#reportDrop(clientId, outgoing.message, reason);
     const auth = buildAuth(config, log, this.#stats);
     this.#auth = auth;
     const retained = (): RetainedStore => this.#retained;
@@ -209,6 +204,7 @@ class MidgeBroker implements Broker {
       assignClientId: () => `${config.autoIdPrefix}${randomUUID()}`,
       durability: config.persistence || config.cluster !== undefined ? this.#durability() : undefined,
       memory: config.memoryLimit > 0 ? new MemoryGuard(config.memoryLimit) : undefined,
+      dropped: this.#reportDrop,
     };
     if (config.cluster !== undefined) {
       const glue = new ClusterGlue(
@@ -239,9 +235,16 @@ class MidgeBroker implements Broker {
       settings: this.#settings,
       log,
       route: (message) => this.#delivery.route(message),
+      dropped: this.#reportDrop,
       warn: (message) => log.warn(message),
     });
   }
+
+  /** The one place a dropped message is reported: counted by reason, told to onDropped observers. */
+  readonly #reportDrop = (clientId: string, message: HookMessage, reason: DropReason): void => {
+    this.#stats.drop(reason);
+    if (this.#hooks.observing.onDropped) this.#hooks.emit('onDropped', { clientId, message, reason });
+  };
 
   readonly #emitDelivered = (clientId: string, outgoing: Outgoing): void => {
     this.#hooks.emit('onDelivered', { clientId, message: outgoing.message, qos: outgoing.qos });

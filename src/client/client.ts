@@ -10,7 +10,7 @@ import {
 } from '../protocol/publish-frame.js';
 import { ReasonCode } from '../protocol/reason-codes.js';
 import type { Connection, ConnectionSink } from '../transport/types.js';
-import type { Outgoing, SessionOutlet } from '../session/types.js';
+import type { Outgoing, SessionOutlet, UnsentReason } from '../session/types.js';
 import type {
   BrokerContext,
   ClientLink,
@@ -266,8 +266,8 @@ export class Client implements ClientLink, SessionOutlet, ConnectionSink {
   }
 
   /** The same encoded frame goes to every subscriber of a version/QoS/retain variant; QoS > 0 patches the id. */
-  sendPublish(outgoing: Outgoing, packetId: number | undefined, dup: boolean): boolean {
-    if (this.#closed) return false;
+  sendPublish(outgoing: Outgoing, packetId: number | undefined, dup: boolean): UnsentReason | undefined {
+    if (this.#closed) return 'disconnected';
     const version = this.protocolVersion as ProtocolVersion;
     const message = outgoing.message;
     let bytes: Buffer;
@@ -299,15 +299,13 @@ export class Client implements ClientLink, SessionOutlet, ConnectionSink {
       if (packetId !== undefined && cached.packetIdOffset >= 0) frame = cached;
     } else {
       const encoded = encodeOutgoing(outgoing, version, packetId, dup, Date.now(), alias);
-      if (encoded === undefined) return false; // expired [MQTT-3.3.2-5]
+      if (encoded === undefined) return 'expired'; // [MQTT-3.3.2-5]
       bytes = encoded;
     }
     // MQTT 5: never send a packet larger than the client's Maximum Packet Size; drop it [MQTT-3.1.2-25].
     const length = payload === undefined ? bytes.length : bytes.length + payload.length;
-    if (this.#maxOutbound > 0 && length > this.#maxOutbound) {
-      this.#ctx.stats.drop('too_large');
-      return false;
-    }
+    // The session reports the drop (once, with this reason).
+    if (this.#maxOutbound > 0 && length > this.#maxOutbound) return 'too_large';
     // The client learns an alias from the PUBLISH that carries it with the topic: only one that went out counts.
     if (alias !== undefined && !alias.known) aliases?.commit(message.topic, alias.alias);
     this.#ctx.stats.publishSent++;
@@ -328,7 +326,7 @@ export class Client implements ClientLink, SessionOutlet, ConnectionSink {
       );
     }
     if (payload !== undefined) connection.write(payload);
-    return true;
+    return undefined;
   }
 
   sendPubrel(packetId: number): void {

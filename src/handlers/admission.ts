@@ -7,6 +7,7 @@ import type { Properties, QoS } from '../protocol/types.js';
 import { ReasonCode } from '../protocol/reason-codes.js';
 import { isValidTopicName } from '../topic/validate.js';
 import { topicMatches } from '../topic/match.js';
+import type { DropReason, HookMessage } from '../hooks/types.js';
 import type { AuthChecks, HookRunner, Identity, Logger, Message, BrokerStats } from './context.js';
 
 /** A message as a publisher offers it, before it is judged. */
@@ -18,16 +19,15 @@ export interface PublishDraft {
   readonly properties?: Properties;
 }
 
-/** Why a publish was refused; also the drop reason counted for the refusals that drop a message. */
+/** The refusals that drop a well-formed message: reported as drops with this reason. */
+export type AdmissionDrop = Extract<
+  DropReason,
+  'bad_payload_format' | 'too_large' | 'not_authorized' | 'rejected_by_hook'
+>;
+
+/** Why a publish was refused: a malformed one (a protocol error for MQTT, a bad request for the API) or a drop. */
 export type RefusalCause =
-  | 'bad_topic'
-  | 'bad_response_topic'
-  | 'bad_qos'
-  | 'retain_unavailable'
-  | 'bad_payload_format'
-  | 'too_large'
-  | 'not_authorized'
-  | 'rejected_by_hook';
+  'bad_topic' | 'bad_response_topic' | 'bad_qos' | 'retain_unavailable' | AdmissionDrop;
 
 /** A refused publish: the cause, the MQTT 5 reason code that says it, and for protocol rules the rule id. */
 export class PublishRefusal {
@@ -51,6 +51,8 @@ export interface AdmissionContext {
   readonly hooks: HookRunner;
   readonly stats: BrokerStats;
   readonly log: Logger;
+  /** The one place drops are reported (counted by reason, told to onDropped observers). */
+  dropped(clientId: string, message: HookMessage, reason: DropReason): void;
 }
 
 export type Admission = Message | PublishRefusal;
@@ -111,8 +113,10 @@ export function admitPublish(
     return refuse(
       ctx,
       identity,
-      topic,
-      new PublishRefusal('bad_payload_format', ReasonCode.PayloadFormatInvalid, 'payload is not UTF-8'),
+      draft,
+      'bad_payload_format',
+      ReasonCode.PayloadFormatInvalid,
+      'payload is not UTF-8',
     );
   }
   const limit = settings.messageSizeLimit;
@@ -120,20 +124,18 @@ export function admitPublish(
     return refuse(
       ctx,
       identity,
-      topic,
-      new PublishRefusal(
-        'too_large',
-        ReasonCode.PacketTooLarge,
-        `payload exceeds message_size_limit (${limit} bytes)`,
-      ),
+      draft,
+      'too_large',
+      ReasonCode.PacketTooLarge,
+      `payload exceeds message_size_limit (${limit} bytes)`,
     );
   }
-  if (!mayWriteDollarTopic(topic)) return notAuthorized(ctx, identity, topic);
+  if (!mayWriteDollarTopic(topic)) return notAuthorized(ctx, identity, draft);
   const decision = ctx.auth.authorizePublish(identity, topic, qos, draft.retain);
   if (decision === 'allow') return intercept(ctx, identity, draft);
-  if (decision === 'deny' || decision === 'defer') return notAuthorized(ctx, identity, topic);
+  if (decision === 'deny' || decision === 'defer') return notAuthorized(ctx, identity, draft);
   return decision.then((answer) =>
-    answer === 'allow' ? intercept(ctx, identity, draft) : notAuthorized(ctx, identity, topic),
+    answer === 'allow' ? intercept(ctx, identity, draft) : notAuthorized(ctx, identity, draft),
   );
 }
 
@@ -149,28 +151,34 @@ function mayWriteDollarTopic(topic: string): boolean {
   return !(topic === '$share' || topic.startsWith('$share/'));
 }
 
-function notAuthorized(ctx: AdmissionContext, identity: Identity, topic: string): PublishRefusal {
+function notAuthorized(ctx: AdmissionContext, identity: Identity, draft: PublishDraft): PublishRefusal {
   const who = identity.username ?? identity.clientId;
+  const topic = draft.topic;
   return refuse(
     ctx,
     identity,
-    topic,
-    new PublishRefusal('not_authorized', ReasonCode.NotAuthorized, `'${who}' may not publish to '${topic}'`),
+    draft,
+    'not_authorized',
+    ReasonCode.NotAuthorized,
+    `'${who}' may not publish to '${topic}'`,
   );
 }
 
-/** Counts the dropped message by cause; a denial is logged at info (an operator looks for those), the rest at debug. */
+/** Reports the dropped message; a denial is logged at info (an operator looks for those), the rest at debug. */
 function refuse(
   ctx: AdmissionContext,
   identity: Identity,
-  topic: string,
-  refusal: PublishRefusal,
+  draft: PublishDraft,
+  cause: AdmissionDrop,
+  reasonCode: number,
+  reason: string,
 ): PublishRefusal {
-  ctx.stats.drop(refusal.cause);
-  const fields = { clientId: identity.clientId, topic, why: refusal.reason };
-  if (refusal.cause === 'not_authorized') ctx.log.info(fields, 'publish denied');
-  else ctx.log.debug(fields, `publish refused: ${refusal.cause}`);
-  return refusal;
+  const { topic, payload, qos, retain, properties } = draft;
+  ctx.dropped(identity.clientId, { topic, payload, qos, retain, properties }, cause);
+  const fields = { clientId: identity.clientId, topic, why: reason };
+  if (cause === 'not_authorized') ctx.log.info(fields, 'publish denied');
+  else ctx.log.debug(fields, `publish refused: ${cause}`);
+  return new PublishRefusal(cause, reasonCode, reason);
 }
 
 function intercept(
@@ -198,12 +206,7 @@ async function interceptAsync(
 ): Promise<Admission> {
   const outcome = await ctx.hooks.publish({ client: identity, message });
   if (!outcome.ok) {
-    return refuse(
-      ctx,
-      identity,
-      message.topic,
-      new PublishRefusal('rejected_by_hook', outcome.reasonCode, outcome.reason),
-    );
+    return refuse(ctx, identity, message, 'rejected_by_hook', outcome.reasonCode, outcome.reason);
   }
   const changed = outcome.value;
   if (changed === message) return message;

@@ -10,6 +10,7 @@ import type { WillScheduler } from '../session/will.js';
 import type { InboundTopicAliases } from '../session/topic-alias.js';
 import type { Outgoing, OutgoingSource } from '../session/types.js';
 import type { AuthChecks, AuthResult, EnhancedAuthConversation, Identity } from '../auth/types.js';
+import type { DropReason, HookMessage } from '../hooks/types.js';
 import type { BrokerStats } from '../sys/stats.js';
 import type { HookRunner } from '../hooks/runner.js';
 import type { MemoryGuard } from '../sys/memory-guard.js';
@@ -177,6 +178,8 @@ export interface BrokerContext {
   assignClientId(): string;
   /** memory_limit: set only when configured; PUBLISH and CONNECT are refused while it is reached. */
   readonly memory?: MemoryGuard;
+  /** The one place a dropped message is reported (counted by reason, told to onDropped observers). */
+  dropped(clientId: string, message: HookMessage, reason: DropReason): void;
   /** Set when the broker persists or is in a cluster: see Durability. Without it acknowledgements go out at once. */
   readonly durability?: Durability;
   /** Set in a cluster: client ids are claimed cluster-wide. */

@@ -40,7 +40,8 @@ export function handlePublish(
   if (ctx.memory?.refuses(packet.payload.length) === true) {
     // memory_limit reached: MQTT 5 QoS 1/2 get 0x97 Quota exceeded in the ack; QoS 0 (no ack) and 3.1.1 are
     // disconnected, as mosquitto disconnects a client whose message it cannot allocate.
-    ctx.stats.drop('memory_limit');
+    const { topic, payload, retain, properties } = packet;
+    ctx.dropped(identity.clientId, { topic, payload, qos, retain, properties }, 'memory_limit');
     if (qos === 0 || client.protocolVersion !== 5)
       throw new ProtocolError(ReasonCode.QuotaExceeded, 'memory_limit reached');
     acknowledge(ctx, client, packet, ReasonCode.QuotaExceeded);

@@ -47,8 +47,24 @@ export interface SubscribeEvent {
  */
 export type PublishSource = 'client' | 'api' | 'will' | 'envelope';
 
-/** Why a message did not reach a subscriber. */
-export type DropReason = 'queue_full' | 'congested' | 'too_large' | 'expired' | 'not_authorized' | 'envelope';
+/**
+ * Why a message was dropped: the one vocabulary of hooks, metrics (`midge_messages_dropped_total{reason}`) and
+ * `$SYS/broker/publish/messages/dropped`. A publish refused at admission (handlers/admission.ts): `too_large`
+ * (message_size_limit), `not_authorized`, `rejected_by_hook`, `bad_payload_format`. A copy a subscriber's session
+ * could not send: `queue_full`, `congested` (QoS 0 while the socket is backed up), `too_large` (above the
+ * client's Maximum Packet Size), `expired` (Message Expiry Interval passed), `disconnected` (the connection
+ * closed while it was being written). `memory_limit`: a PUBLISH refused while memory_limit is reached.
+ */
+export type DropReason =
+  | 'queue_full'
+  | 'congested'
+  | 'too_large'
+  | 'expired'
+  | 'disconnected'
+  | 'not_authorized'
+  | 'rejected_by_hook'
+  | 'bad_payload_format'
+  | 'memory_limit';
 
 export interface BrokerHooks {
   /** A name for logs and metrics. */

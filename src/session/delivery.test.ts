@@ -32,7 +32,7 @@ function outlet(): SessionOutlet & { sent: string[] } {
     streamable: true,
     sendPublish: (outgoing) => {
       sent.push(outgoing.message.topic);
-      return true;
+      return undefined;
     },
     sendPubrel: () => undefined,
   };

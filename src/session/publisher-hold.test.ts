@@ -12,7 +12,7 @@ function outlet(): SessionOutlet & { ids: number[] } {
     streamable: true,
     sendPublish: (_o, id) => {
       ids.push(id as number);
-      return true;
+      return undefined;
     },
     sendPubrel: () => undefined,
   };

@@ -23,7 +23,7 @@ function outlet(): SessionOutlet & { sent: [string, number | undefined, boolean]
     streamable: true,
     sendPublish: (o, id, dup) => {
       sent.push([o.message.payload.toString(), id, dup]);
-      return true;
+      return undefined;
     },
     sendPubrel: (id) => pubrels.push(id),
   };
@@ -200,4 +200,46 @@ test('a held QoS 2 PUBLISH whose client left before the commit goes out on the n
   clean.attach(out);
   clean.deliver(outgoing('at once', 2));
   assert.deepEqual(out.sent, [['at once', 1, false]]);
+});
+
+test('drops are reported once each with their own reason: congested, expired, too_large, disconnected', () => {
+  const reported: [string, string][] = [];
+  const session = new Session(
+    'c',
+    0,
+    limits({ onDropped: (_id, o, reason) => reported.push([o.message.payload.toString(), reason]) }),
+  );
+  const out = outlet();
+  const unsentBy = new Map<string, 'expired' | 'too_large' | 'disconnected'>([
+    ['old', 'expired'],
+    ['big', 'too_large'],
+    ['late', 'disconnected'],
+  ]);
+  const refusing: SessionOutlet = {
+    ...out,
+    sendPublish: (o, id, dup) => unsentBy.get(o.message.payload.toString()) ?? out.sendPublish(o, id, dup),
+  };
+  session.attach(refusing);
+  session.deliver(outgoing('old', 1));
+  session.deliver(outgoing('big', 0));
+  session.deliver(outgoing('late', 2));
+  session.deliver(outgoing('fine', 1));
+  assert.deepEqual(reported, [
+    ['old', 'expired'],
+    ['big', 'too_large'],
+    ['late', 'disconnected'],
+  ]);
+  assert.equal(session.inflightCount, 1, 'the packet ids of unsent messages are free again');
+  assert.deepEqual(
+    out.sent.map(([t]) => t),
+    ['fine'],
+  );
+  const congested = new Session(
+    'd',
+    0,
+    limits({ onDropped: (_id, _o, reason) => reported.push(['q0', reason]) }),
+  );
+  congested.attach({ ...outlet(), congested: true });
+  congested.deliver(outgoing('q0', 0));
+  assert.deepEqual(reported.at(-1), ['q0', 'congested']);
 });

@@ -4,7 +4,14 @@ import type { Will } from '../protocol/types.js';
 import type { DurabilityBarrier, SessionStore, StoredSession } from '../store/types.js';
 import { PacketIdAllocator } from './packet-ids.js';
 import { JournaledPacketIds, JournaledSubscriptions, ownedMessage } from './journal.js';
-import type { Outgoing, OutgoingSource, SessionDropReason, SessionLimits, SessionOutlet } from './types.js';
+import type {
+  Outgoing,
+  OutgoingSource,
+  SessionDropReason,
+  SessionLimits,
+  SessionOutlet,
+  UnsentReason,
+} from './types.js';
 import { PulledSources } from './sources.js';
 import { PublisherHold } from './publisher-hold.js';
 
@@ -167,8 +174,11 @@ export class Session {
     for (const [packetId, entry] of this.#inflightMap ?? []) {
       if (entry.heldUntil !== undefined) continue; // goes out when its commit settles
       if (entry.released) outlet.sendPubrel(packetId);
-      else if (!outlet.sendPublish(entry.outgoing, packetId, entry.unsent !== true)) this.#drop(packetId);
-      else entry.unsent = undefined;
+      else {
+        const unsent = outlet.sendPublish(entry.outgoing, packetId, entry.unsent !== true);
+        if (unsent !== undefined) this.#drop(packetId, unsent);
+        else entry.unsent = undefined;
+      }
     }
     this.#pump();
   }
@@ -277,8 +287,7 @@ export class Session {
     if (outgoing.qos === 0) {
       if (outlet !== undefined) {
         if (outlet.congested) this.#dropped(outgoing, 'congested');
-        else if (outlet.sendPublish(outgoing, undefined, false))
-          this.limits.onDelivered?.(this.clientId, outgoing);
+        else this.#sendQos0(outlet, outgoing);
         return;
       }
       if (!this.limits.queueQos0) return;
@@ -344,7 +353,7 @@ export class Session {
       this.#queueHead++;
       this.#queuedBytes -= next.message.payload.length;
       if (next.qos === 0) {
-        if (outlet.sendPublish(next, undefined, false)) this.limits.onDelivered?.(this.clientId, next);
+        this.#sendQos0(outlet, next);
         this.#forget(next);
       } else this.#send(outlet, next);
     }
@@ -373,7 +382,7 @@ export class Session {
       if (!outlet.streamable || (next.qos > 0 && !this.#roomInFlight())) return;
       sources.take();
       if (next.qos > 0) this.#send(outlet, next);
-      else if (outlet.sendPublish(next, undefined, false)) this.limits.onDelivered?.(this.clientId, next);
+      else this.#sendQos0(outlet, next);
       if (this.queuedCount > 0) return; // no packet id was free: it queued, and the queue goes first
     }
   }
@@ -401,7 +410,15 @@ export class Session {
         return;
       }
     }
-    if (!outlet.sendPublish(outgoing, packetId, false)) this.#drop(packetId);
+    const unsent = outlet.sendPublish(outgoing, packetId, false);
+    if (unsent !== undefined) this.#drop(packetId, unsent);
+  }
+
+  /** QoS 0 has no packet id to free: it is delivered or dropped at once. */
+  #sendQos0(outlet: SessionOutlet, outgoing: Outgoing): void {
+    const unsent = outlet.sendPublish(outgoing, undefined, false);
+    if (unsent === undefined) this.limits.onDelivered?.(this.clientId, outgoing);
+    else this.#dropped(outgoing, unsent);
   }
 
   #hold(barrier: DurabilityBarrier, entry: Inflight, packetId: number): void {
@@ -428,7 +445,8 @@ export class Session {
       // Offline now: attach() sends it, with DUP 0 as it never went out.
       if (outlet === undefined || entry.released) continue;
       entry.unsent = undefined;
-      if (!outlet.sendPublish(entry.outgoing, packetId, false)) this.#drop(packetId);
+      const unsent = outlet.sendPublish(entry.outgoing, packetId, false);
+      if (unsent !== undefined) this.#drop(packetId, unsent);
     }
     this.#held = i === held.length ? [] : held.slice(i);
     const next = this.#held[0];
@@ -436,12 +454,13 @@ export class Session {
     if (later !== undefined) later.then(() => this.#release(later), ignore);
   }
 
-  #drop(packetId: number): void {
+  /** An in-flight message the connection could not write: its packet id is freed and the drop reported. */
+  #drop(packetId: number, reason: UnsentReason): void {
     const entry = this.#inflight.get(packetId);
     this.#inflight.delete(packetId);
     if (entry === undefined) return;
     this.#forget(entry.outgoing);
-    this.#dropped(entry.outgoing, 'too_large');
+    this.#dropped(entry.outgoing, reason);
   }
 
   #add(store: SessionStore, outgoing: Outgoing, packetId: number | undefined): number {

@@ -38,7 +38,10 @@ function outlet(): SessionOutlet & { sent: [string, number | undefined][]; room:
     get streamable() {
       return state.room;
     },
-    sendPublish: (o: Outgoing, id: number | undefined) => state.sent.push([o.message.topic, id]) > 0,
+    sendPublish: (o: Outgoing, id: number | undefined) => {
+      state.sent.push([o.message.topic, id]);
+      return undefined;
+    },
     sendPubrel: () => undefined,
   };
   return state;

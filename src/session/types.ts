@@ -1,6 +1,7 @@
 // The session seam: durable per-client state talks to whatever connection is attached through an outlet.
 import type { QoS } from '../protocol/types.js';
 import type { Message } from '../router/types.js';
+import type { DropReason } from '../hooks/types.js';
 
 /** One message addressed to one session, at the QoS and RETAIN flag granted for it. */
 export interface Outgoing {
@@ -16,8 +17,8 @@ export interface Outgoing {
 
 /** The connection side of a session: the client that is attached to it now. */
 export interface SessionOutlet {
-  /** False when the message could not go out (expired, larger than the client accepts): it is dropped. */
-  sendPublish(outgoing: Outgoing, packetId: number | undefined, dup: boolean): boolean;
+  /** Undefined once written; else why it could not go out (the session drops it and reports that reason). */
+  sendPublish(outgoing: Outgoing, packetId: number | undefined, dup: boolean): UnsentReason | undefined;
   sendPubrel(packetId: number): void;
   /** True while the socket is backed up: QoS 0 messages are dropped rather than buffered without bound. */
   readonly congested: boolean;
@@ -62,8 +63,12 @@ export interface SessionLimits {
   dropOldest?: boolean;
   /** Set only while hooks observe deliveries, so the QoS 0 path pays one undefined check. */
   onDelivered?: (clientId: string, outgoing: Outgoing) => void;
-  /** Told of every message a session drops (full queue, congested socket, too large): metrics and hooks. */
+  /** Told of every message a session drops, once, with its reason: metrics and hooks (server.ts reportDrop). */
   onDropped?: (clientId: string, outgoing: Outgoing, reason: SessionDropReason) => void;
 }
 
-export type SessionDropReason = 'queue_full' | 'congested' | 'too_large';
+/** Why the connection could not write a PUBLISH. */
+export type UnsentReason = Extract<DropReason, 'expired' | 'too_large' | 'disconnected'>;
+
+/** The drops a session reports (a subset of the one DropReason union). */
+export type SessionDropReason = Extract<DropReason, 'queue_full' | 'congested' | UnsentReason>;

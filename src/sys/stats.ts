@@ -1,3 +1,5 @@
+import type { DropReason } from '../hooks/types.js';
+
 /** Upper bounds (seconds) of the publish latency histogram buckets; the last bucket is +Inf. */
 export const LATENCY_BOUNDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1] as const;
 /** Upper bounds (seconds) of the store commit duration histogram. */
@@ -96,7 +98,7 @@ export class BrokerStats {
     this.clientsConnected--;
   }
 
-  drop(reason: string): void {
+  drop(reason: DropReason): void {
     this.publishDropped++;
     this.droppedByReason.set(reason, (this.droppedByReason.get(reason) ?? 0) + 1);
   }
