@@ -3,14 +3,13 @@
 // (plain and JSON) appear in a topic's plot and CSV; hostile payloads stay text.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { connectClient } from '../helpers/mqttjs.js';
 import { describeExit, startProcess } from '../interop/support.js';
 import { launchChromium, type Browser } from './chromium.js';
 import {
   DEV,
   mosquittoPub,
+  screenshot,
   seriousViolations,
   signedInPage,
   startConsoleBroker,
@@ -30,11 +29,6 @@ after(async () => {
   await browser?.close();
   await broker?.midge.stop();
 });
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (process.env.MIDGE_SCREENSHOTS !== '1') return;
-  await page.screenshot({ path: join('docs', 'console', `${name}.png`) });
-}
 
 test('a user and a rule created in the console let mosquitto_sub subscribe, and explain names the rule', async () => {
   const page = await signedInPage(browser, broker);

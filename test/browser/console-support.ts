@@ -111,3 +111,9 @@ export async function seriousViolations(page: Page): Promise<string[]> {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help}, ${v.nodes.length} element(s)`);
 }
+
+/** MIDGE_SCREENSHOTS=1 writes the README's console screenshots to docs/console/NAME.png; otherwise nothing. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env.MIDGE_SCREENSHOTS !== '1') return;
+  await page.screenshot({ path: join('docs', 'console', `${name}.png`) });
+}

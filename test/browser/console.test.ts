@@ -3,7 +3,6 @@
 // width. MIDGE_SCREENSHOTS=1 writes the README's screenshots to docs/console/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { connectClient } from '../helpers/mqttjs.js';
 import { launchChromium, type Browser } from './chromium.js';
@@ -11,6 +10,7 @@ import {
   ADMIN,
   DEV,
   mosquittoPub,
+  screenshot,
   seriousViolations,
   signedInPage,
   startConsoleBroker,
@@ -50,11 +50,6 @@ function forbidDialogs(page: Page): string[] {
     void dialog.dismiss();
   });
   return dialogs;
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (process.env.MIDGE_SCREENSHOTS !== '1') return;
-  await page.screenshot({ path: join('docs', 'console', `${name}.png`), fullPage: false });
 }
 
 test('sign in: a wrong password is refused with a message, the right one opens the overview, sign out ends it', async () => {
