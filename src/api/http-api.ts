@@ -34,7 +34,9 @@ export interface HttpApi {
 export type { ApiAuth, Principal } from './auth.js';
 
 export async function startHttpApi(broker: Broker, options: HttpApiOptions): Promise<HttpApi> {
-  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
+  // On shutdown every open connection is closed, not only idle ones: a console left open (polling, a live
+  // stream) or a slow client must not hold SIGTERM past its grace period.
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, forceCloseConnections: true });
   let ready = true;
   const auth = createAuth(broker, options);
   applyCors(app, options.settings.corsOrigins);
