@@ -84,8 +84,11 @@ test('numbers published to lab/dev1/temp (plain and JSON) appear in its plot and
     await mosquittoPub(broker, ['-t', 'lab/dev1/temp', '-m', '20.5']);
     await page.getByRole('button', { name: 'lab/' }).click();
     await page.getByRole('button', { name: 'dev1/' }).click();
+    // The topic page's first series request is what starts recording the topic: wait for its answer.
+    const watching = page.waitForResponse((r) => r.url().includes('/api/v1/topics/series') && r.ok());
     await page.getByRole('link', { name: 'lab/dev1/temp' }).click();
     await page.getByRole('heading', { name: 'Topic lab/dev1/temp' }).waitFor();
+    await watching;
     // The page watches the topic now: what follows is recorded.
     await mosquittoPub(broker, ['-t', 'lab/dev1/temp', '-m', '21.25']);
     await mosquittoPub(broker, ['-t', 'lab/dev1/temp', '-m', '{"temp":22.75,"hum":40}']);
